@@ -1,0 +1,109 @@
+/**
+ * Distances from the GC roots and the "reachable from user roots" flag, as Chrome DevTools defines them
+ * (front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts: calculateDistances, markPageOwnedNodes).
+ *
+ * - User roots are the non-synthetic children of the synthetic root (for Node: the global object, reached by a
+ *   shortcut edge). They are at distance 1 and everything reachable from them is measured first.
+ * - Then the rest is measured from the synthetic root, offset by SYSTEM_DISTANCE, so an object held only by engine
+ *   or debugger handles (`(Handle scope)`, `(Global handles)`) reads as "system", not as "close to a root".
+ * - Weak edges never count; shortcut edges count only from the synthetic root.
+ */
+import type { HeapGraph } from './heapGraph';
+
+export const NO_DISTANCE = 0xffffffff;
+export const SYSTEM_DISTANCE = 100_000_000;
+
+/** Bit in `nodeFlags`: reachable from a user root through strong edges (DevTools' "page object"). */
+export const FLAG_USER_REACHABLE = 1;
+
+export function computeUserReachable(graph: HeapGraph): Uint8Array {
+  const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal } = graph;
+  const weak = graph.edges.weak;
+  const shortcut = graph.edges.shortcut;
+  const flags = new Uint8Array(nodeCount);
+  const stack = new Uint32Array(nodeCount);
+  let top = 0;
+  for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
+    if (edgeType[e] !== shortcut) continue;
+    const t = edgeTarget[e];
+    if (flags[t] & FLAG_USER_REACHABLE) continue;
+    flags[t] |= FLAG_USER_REACHABLE;
+    stack[top++] = t;
+  }
+  while (top > 0) {
+    const n = stack[--top];
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      if (edgeType[e] === weak) continue;
+      const t = edgeTarget[e];
+      if (flags[t] & FLAG_USER_REACHABLE) continue;
+      flags[t] |= FLAG_USER_REACHABLE;
+      stack[top++] = t;
+    }
+  }
+  return flags;
+}
+
+export function computeDistances(graph: HeapGraph): Uint32Array {
+  const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal } = graph;
+  const distances = new Uint32Array(nodeCount).fill(NO_DISTANCE);
+  const queue = new Uint32Array(nodeCount);
+  const skip = edgeFilter(graph);
+
+  let length = 0;
+  for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
+    const t = edgeTarget[e];
+    if (graph.isSynthetic(t) || distances[t] !== NO_DISTANCE) continue;
+    distances[t] = 1;
+    queue[length++] = t;
+  }
+  const userRoots = length;
+  bfs(length);
+  distances[rootOrdinal] = userRoots > 0 ? SYSTEM_DISTANCE : 0;
+  queue[0] = rootOrdinal;
+  bfs(1);
+  return distances;
+
+  function bfs(initial: number): void {
+    let head = 0;
+    let tail = initial;
+    const weak = graph.edges.weak;
+    const shortcut = graph.edges.shortcut;
+    while (head < tail) {
+      const n = queue[head++];
+      const d = distances[n] + 1;
+      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+        const type = edgeType[e];
+        if (type === weak || (type === shortcut && n !== rootOrdinal)) continue;
+        const t = edgeTarget[e];
+        if (distances[t] !== NO_DISTANCE) continue;
+        if (skip(n, e)) continue;
+        distances[t] = d;
+        queue[tail++] = t;
+      }
+    }
+  }
+}
+
+/**
+ * DevTools' JS filter: a NativeContext's `sloppy_function_map` and the value slots of `(map descriptors)` do not
+ * define distance (they would make every function look one step from the global object).
+ */
+function edgeFilter(graph: HeapGraph): (from: number, edge: number) => boolean {
+  const nativeContext = graph.strings.indexOf('system / NativeContext');
+  const sloppy = graph.strings.indexOf('sloppy_function_map');
+  const descriptors = graph.strings.indexOf('(map descriptors)');
+  const { nodeName, nodeType, edgeNameOrIndex, edgeType } = graph;
+  const hidden = graph.types.hidden;
+  const array = graph.types.array;
+  const element = graph.edges.element;
+  const hiddenEdge = graph.edges.hidden;
+  return (from, edge) => {
+    const name = nodeName[from];
+    if (name === nativeContext && nodeType[from] === hidden && sloppy >= 0 && edgeNameOrIndex[edge] === sloppy && edgeType[edge] !== element && edgeType[edge] !== hiddenEdge) return true;
+    if (name === descriptors && nodeType[from] === array && (edgeType[edge] === element || edgeType[edge] === hiddenEdge)) {
+      const index = edgeNameOrIndex[edge];
+      return !(index < 2 || index % 3 !== 1);
+    }
+    return false;
+  };
+}

@@ -1,0 +1,689 @@
+/**
+ * For one object: why it is alive (shortest retaining paths from GC roots), the cycles it is part of, and which
+ * reference to break. Works on ordinals and typed arrays; builds objects only for what goes into the report.
+ */
+import { NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
+import type { HeapGraph } from './heapGraph';
+import type { LocationIndex } from './locations';
+import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
+import { displayName, type EdgeSemantics } from './semantics';
+
+export interface ReportOptions {
+  /** Distinct retaining paths to return (default 5). */
+  maxPaths?: number;
+  /** Cycles to return (default 8). */
+  maxCycles?: number;
+  /** Longest cycle searched for, in raw references (default 12). */
+  maxCycleLength?: number;
+  /** Also list cycles that run only through engine machinery (default false: they are counted, not listed). */
+  includeInternalCycles?: boolean;
+}
+
+/** The parts of the analysis a query reads. */
+export interface AnalysisParts {
+  graph: HeapGraph;
+  distances: Uint32Array;
+  dominator: Uint32Array;
+  retainedSize: Float64Array;
+  semantics: EdgeSemantics;
+  locations: LocationIndex;
+}
+
+/** A raw reference: edge ordinal plus its ends. */
+interface RawStep { from: number; edge: number; to: number }
+
+const BACK_REFERENCE_NAMES = /^(parent|parentNode|prev|previous|prevSibling|previousSibling|owner|container|host|back|up|outer|root|manager|context|ctx|self|creator|source|opener|_parent|_owner|_prev)$/i;
+const LISTENER_CONTAINER = /^(_events|_eventsCount|listeners|_listeners|handlers|_handlers|callbacks|_callbacks|subscribers|observers|__listeners)$/;
+
+export class RetentionQuery {
+  private readonly g: HeapGraph;
+
+  constructor(private readonly parts: AnalysisParts) {
+    this.g = parts.graph;
+  }
+
+  report(target: number, options: ReportOptions = {}): RetentionReport {
+    const maxPaths = options.maxPaths ?? 5;
+    const maxCycles = options.maxCycles ?? 8;
+    const maxCycleLength = options.maxCycleLength ?? 12;
+    const { distances } = this.parts;
+    const notes: string[] = [];
+
+    const rawPaths = this.retainingPaths(target, maxPaths);
+    const paths: RetainingPath[] = rawPaths.map((raw) => {
+      const steps = this.readableSteps(raw);
+      const rootNode = raw.length ? raw[0].from : target;
+      const system = distances[target] >= SYSTEM_DISTANCE && distances[target] !== NO_DISTANCE;
+      return { steps: steps.map((s) => s.step), root: displayName(this.g, rootNode), system, suggestion: this.suggest(raw, steps, 'path') };
+    });
+
+    const { cycles: rawCycles, componentSize, hidden } = this.cycles(target, maxCycles, maxCycleLength, options.includeInternalCycles ?? false);
+    const cycles: Cycle[] = rawCycles.map((raw) => {
+      const steps = this.readableSteps(raw);
+      return { steps: steps.map((s) => s.step), suggestion: this.suggest(raw, steps, 'cycle') };
+    });
+
+    const heldOnlyBySystem = distances[target] !== NO_DISTANCE && distances[target] >= SYSTEM_DISTANCE;
+    if (distances[target] === NO_DISTANCE) {
+      notes.push('Nothing reachable from a GC root holds this object: it is garbage and goes at the next collection.');
+    } else if (heldOnlyBySystem) {
+      notes.push('Only engine or debugger handles hold this object (no path from the program\'s global object); it is not a leak in your code.');
+    }
+    if (hidden > 0 && !options.includeInternalCycles) {
+      notes.push(`${hidden} more cycle${hidden === 1 ? '' : 's'} through engine internals (hidden classes, prototypes, constructors) ${hidden === 1 ? 'is' : 'are'} left out.`);
+    }
+    if (rawCycles.length === 0 && componentSize <= 1) notes.push('The object is not part of any cycle of your own references.');
+
+    const fix = this.cutEdgeFix(target, rawPaths[0], paths[0]);
+    return {
+      object: this.reportNode(target) as RetentionReport['object'],
+      paths,
+      cycles,
+      fix,
+      componentSize,
+      hiddenCycles: options.includeInternalCycles ? 0 : hidden,
+      heldOnlyBySystem,
+      notes,
+    };
+  }
+
+  reportNode(node: number): ReportNode & { selfSize: number; retainedSize: number; distance: number | null } {
+    const g = this.g;
+    const d = this.parts.distances[node];
+    return {
+      id: g.nodeId[node],
+      type: g.typeName(node),
+      name: g.name(node),
+      location: this.parts.locations.locate(node),
+      selfSize: g.nodeSelfSize[node],
+      retainedSize: this.parts.retainedSize[node],
+      distance: d === NO_DISTANCE ? null : d,
+    };
+  }
+
+  // ---- Paths from the roots ----
+
+  /**
+   * V8 reports an out-of-object property twice: as a property edge from the object and as a slot of its property
+   * store (`(object properties)`, `system / PropertyArray`, a global's `system / PropertyCell`). The store's copy is
+   * a shadow of the property: it is not a second reference a user could break.
+   */
+  private isShadow(from: number): boolean {
+    return this.parts.semantics.isPropertyStore(from);
+  }
+
+  /** Does this reference count for reachability (DevTools' rules)? */
+  private counts(from: number, edge: number): boolean {
+    const type = this.g.edgeType[edge];
+    if (type === this.g.edges.weak) return false;
+    return type !== this.g.edges.shortcut || from === this.g.rootOrdinal;
+  }
+
+  /**
+   * Several distinct shortest paths, shortest first: one per reference that holds the object directly, each
+   * continued by a shortest path to that retainer that does not pass through the object.
+   */
+  retainingPaths(target: number, maxPaths: number): RawStep[][] {
+    const g = this.g;
+    const { distances } = this.parts;
+    if (distances[target] === NO_DISTANCE || target === g.rootOrdinal) return [];
+    const candidates: { path: RawStep[]; length: number; system: boolean }[] = [];
+    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
+      const from = g.retainingNodes[r];
+      const edge = g.retainingEdges[r];
+      if (!this.counts(from, edge) || distances[from] === NO_DISTANCE || from === target || this.isShadow(from)) continue;
+      const prefix = this.shortestPathTo(from, target);
+      if (!prefix) continue;
+      prefix.push({ from, edge, to: target });
+      candidates.push({ path: prefix, length: prefix.length, system: distances[from] >= SYSTEM_DISTANCE });
+    }
+    candidates.sort((a, b) => Number(a.system) - Number(b.system) || a.length - b.length || this.pathScore(a.path) - this.pathScore(b.path));
+    // Distinct: differing in the object that holds the target directly.
+    const seen = new Set<number>();
+    const out: RawStep[][] = [];
+    for (const c of candidates) {
+      const holder = c.path[c.path.length - 1].from;
+      if (seen.has(holder)) continue;
+      seen.add(holder);
+      out.push(this.trimRoot(c.path));
+      if (out.length >= maxPaths) break;
+    }
+    return out;
+  }
+
+  /** Follows retainers down the distance gradient to a root, preferring the program's own references. */
+  private shortestPathTo(node: number, avoid: number): RawStep[] | null {
+    const g = this.g;
+    const { distances } = this.parts;
+    const steps: RawStep[] = [];
+    let current = node;
+    let guard = 0;
+    while (current !== g.rootOrdinal) {
+      const d = distances[current];
+      let best = -1;
+      let bestEdge = -1;
+      let bestScore = Infinity;
+      for (let r = g.firstRetainer[current], end = g.firstRetainer[current + 1]; r < end; r++) {
+        const from = g.retainingNodes[r];
+        const edge = g.retainingEdges[r];
+        if (from === avoid || !this.counts(from, edge)) continue;
+        const fd = distances[from];
+        const isStep = from === g.rootOrdinal ? d === 1 || d === SYSTEM_DISTANCE + 1 : fd === d - 1;
+        if (!isStep) continue;
+        const score = this.edgeScore(from, edge, current);
+        if (score < bestScore) {
+          bestScore = score;
+          best = from;
+          bestEdge = edge;
+        }
+      }
+      if (best < 0 || ++guard > 100_000) return null;
+      steps.push({ from: best, edge: bestEdge, to: current });
+      current = best;
+    }
+    return steps.reverse();
+  }
+
+  /** Lower is better: the program's own references before engine internals. */
+  private edgeScore(from: number, edge: number, to: number): number {
+    const g = this.g;
+    if (this.parts.semantics.isUserEdge(edge, to)) return g.edgeType[edge] === g.edges.property || g.edgeType[edge] === g.edges.context ? 0 : 1;
+    if (g.nodeType[from] === g.types.synthetic) return 2;
+    return 3;
+  }
+
+  private pathScore(path: RawStep[]): number {
+    let s = 0;
+    for (const step of path) s += this.edgeScore(step.from, step.edge, step.to);
+    return s;
+  }
+
+  /** Drops the synthetic root and `(GC roots)` steps: a path starts at the global object or a named root. */
+  private trimRoot(path: RawStep[]): RawStep[] {
+    let i = 0;
+    while (i < path.length - 1 && (path[i].from === this.g.rootOrdinal || (this.g.isSynthetic(path[i].to) && this.g.isSynthetic(path[i].from)))) {
+      if (!this.g.isSynthetic(path[i].to) && path[i].from === this.g.rootOrdinal) { i++; break; }
+      i++;
+    }
+    return path.slice(i);
+  }
+
+  // ---- Cycles ----
+
+  /**
+   * Shortest elementary cycles through the object over the program's own references: a BFS from the object gives,
+   * for each of its retainers that it can reach, the shortest way back round. Also measures the object's strongly
+   * connected component and counts the cycles that exist only through engine machinery.
+   */
+  cycles(target: number, maxCycles: number, maxLength: number, includeInternal: boolean): { cycles: RawStep[][]; componentSize: number; hidden: number } {
+    const g = this.g;
+    const sem = this.parts.semantics;
+    const userEdge = (from: number, edge: number, to: number) => this.counts(from, edge) && sem.isUserEdge(edge, to);
+    const anyEdge = (from: number, edge: number) => this.counts(from, edge) && from !== g.rootOrdinal;
+
+    const user = this.bfsFrom(target, maxLength, userEdge);
+    const closing = new Map<number, RawStep[]>(); // retainer -> cycle
+    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
+      const from = g.retainingNodes[r];
+      const edge = g.retainingEdges[r];
+      if (!userEdge(from, edge, target) || closing.has(from)) continue;
+      const path = user.pathTo(from);
+      if (!path) continue;
+      path.push({ from, edge, to: target });
+      closing.set(from, path);
+    }
+    let cycles = [...closing.values()];
+
+    let hidden = 0;
+    const all = this.bfsFrom(target, maxLength, anyEdge);
+    const internal: RawStep[][] = [];
+    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
+      const from = g.retainingNodes[r];
+      const edge = g.retainingEdges[r];
+      if (closing.has(from) || !anyEdge(from, edge) || from === target) continue;
+      const path = all.pathTo(from);
+      if (!path) continue;
+      hidden++;
+      if (includeInternal) {
+        path.push({ from, edge, to: target });
+        internal.push(path);
+      }
+    }
+    if (includeInternal) cycles = cycles.concat(internal);
+    cycles.sort((a, b) => a.length - b.length);
+    const componentSize = this.componentSize(target, userEdge);
+    return { cycles: cycles.slice(0, maxCycles), componentSize, hidden };
+  }
+
+  private bfsFrom(start: number, maxDepth: number, follow: (from: number, edge: number, to: number) => boolean) {
+    const g = this.g;
+    const parentEdge = new Map<number, number>(); // node -> edge that reached it
+    const parentNode = new Map<number, number>();
+    const depth = new Map<number, number>([[start, 0]]);
+    let frontier = [start];
+    for (let d = 1; d < maxDepth && frontier.length; d++) {
+      const next: number[] = [];
+      for (const n of frontier) {
+        for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
+          const t = g.edgeTarget[e];
+          if (depth.has(t) || !follow(n, e, t)) continue;
+          depth.set(t, d);
+          parentEdge.set(t, e);
+          parentNode.set(t, n);
+          next.push(t);
+        }
+      }
+      frontier = next;
+      if (depth.size > 2_000_000) break; // bounded: cycles longer than this are not "short"
+    }
+    return {
+      pathTo(node: number): RawStep[] | null {
+        if (!depth.has(node) || node === start) return null;
+        const steps: RawStep[] = [];
+        let n = node;
+        while (n !== start) {
+          const from = parentNode.get(n)!;
+          steps.push({ from, edge: parentEdge.get(n)!, to: n });
+          n = from;
+        }
+        return steps.reverse();
+      },
+    };
+  }
+
+  /** Size of the strongly connected component over the program's own references (forward ∩ backward reach). */
+  private componentSize(target: number, follow: (from: number, edge: number, to: number) => boolean): number {
+    const g = this.g;
+    const forward = new Set<number>([target]);
+    const stack = [target];
+    while (stack.length) {
+      const n = stack.pop()!;
+      for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
+        const t = g.edgeTarget[e];
+        if (!forward.has(t) && follow(n, e, t)) {
+          forward.add(t);
+          stack.push(t);
+        }
+      }
+    }
+    const backward = new Set<number>([target]);
+    stack.push(target);
+    let size = 1;
+    while (stack.length) {
+      const n = stack.pop()!;
+      for (let r = g.firstRetainer[n], end = g.firstRetainer[n + 1]; r < end; r++) {
+        const from = g.retainingNodes[r];
+        if (backward.has(from) || !forward.has(from) || !follow(from, g.retainingEdges[r], n)) continue;
+        backward.add(from);
+        stack.push(from);
+        size++;
+      }
+    }
+    return size;
+  }
+
+  // ---- Readable steps ----
+
+  /**
+   * Folds engine storage into its owner: closure -context-> Context -context:x-> X reads "closure captures `x`";
+   * array -elements-> (object elements) -[3]-> X reads "[3]"; Map -table-> (table) -entry-> X reads "Map entry".
+   * Keeps, for every readable step, the raw references it stands for.
+   */
+  readableSteps(raw: RawStep[]): { step: Step; raw: RawStep[] }[] {
+    const out: { step: Step; raw: RawStep[] }[] = [];
+    const sem = this.parts.semantics;
+    let i = 0;
+    while (i < raw.length) {
+      const group = [raw[i]];
+      while (i + group.length < raw.length && sem.isHolder(group[group.length - 1].to, group[group.length - 1].edge)) {
+        group.push(raw[i + group.length]);
+      }
+      i += group.length;
+      const first = group[0];
+      const last = group[group.length - 1];
+      const via = group.slice(0, -1).map((s) => this.briefNode(s.to));
+      const step: Step = {
+        from: this.briefNode(first.from),
+        edge: { type: this.g.edgeTypeName(last.edge), name: this.g.edgeName(last.edge) },
+        to: this.briefNode(last.to),
+        label: this.label(group),
+      };
+      if (via.length) step.via = via;
+      out.push({ step, raw: group });
+    }
+    return out;
+  }
+
+  private briefNode(node: number): ReportNode {
+    const d = this.parts.distances[node];
+    return {
+      id: this.g.nodeId[node],
+      type: this.g.typeName(node),
+      name: this.g.name(node),
+      location: this.parts.locations.locate(node),
+      selfSize: this.g.nodeSelfSize[node],
+      retainedSize: this.parts.retainedSize[node],
+      distance: d === NO_DISTANCE ? null : d,
+    };
+  }
+
+  private label(group: RawStep[]): string {
+    const g = this.g;
+    const sem = this.parts.semantics;
+    const first = group[0];
+    const last = group[group.length - 1];
+    const type = g.edgeType[last.edge];
+    const name = g.edgeName(last.edge);
+    const eph = sem.ephemeron(last.edge);
+    if (eph) {
+      return g.nodeId[last.from] === eph.keyId ? `${eph.kind} value kept by this key` : `${eph.kind} entry (alive while its key is)`;
+    }
+    if (g.nodeType[first.from] === g.types.closure && g.edgeNamed(first.edge, 'context') && type === g.edges.context) {
+      return `closure captures \`${name}\``;
+    }
+    if (type === g.edges.context) return `variable \`${name}\``;
+    if (sem.isEntryEdge(last.edge) && group.length > 1 && g.edgeNamed(group[group.length - 2].edge, 'table')) {
+      return `${g.name(first.from) || 'Map'} entry`;
+    }
+    if (type === g.edges.element) return `[${name}]`;
+    if (type === g.edges.property) return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    if (type === g.edges.shortcut) return `(root link ${name})`;
+    if (type === g.edges.weak) return `weak ${name}`;
+    if (type === g.edges.hidden) return `(hidden ${name})`;
+    if (g.edgeNamed(last.edge, 'bound_this')) return 'bound `this`';
+    if (g.edgeNamed(last.edge, 'value') && g.name(last.from) === 'system / PropertyCell') return `.${g.edgeName(first.edge)}`;
+    return `(internal ${name})`;
+  }
+
+  // ---- Which reference to break ----
+
+  private dominates(a: number, b: number): boolean {
+    const { dominator } = this.parts;
+    let n = b;
+    for (let guard = 0; guard < 100_000; guard++) {
+      if (n === a) return true;
+      const d = dominator[n];
+      if (d === n) return false;
+      n = d;
+    }
+    return false;
+  }
+
+  /** Classifies one raw reference as a fix, or null when it is not a reference a user would change. */
+  private classify(step: RawStep, context: 'path' | 'cycle'): { kind: FixKind; fix: string; reason: string; rank: number } | null {
+    const g = this.g;
+    const sem = this.parts.semantics;
+    const { from, edge, to } = step;
+    const edgeName = g.edgeName(edge);
+    const fromName = displayName(g, from);
+    const toName = displayName(g, to);
+    const type = g.edgeType[edge];
+    const at = (n: number) => {
+      const loc = this.parts.locations.locate(n);
+      return loc ? ` (${shortUrl(loc.url)}:${loc.line})` : '';
+    };
+
+    // A listener: a closure held in an emitter's listener storage (directly on this step, or elsewhere).
+    const store = g.nodeType[to] === g.types.closure ? this.listenerStoreOf(to, from, edge) : null;
+    if (store) {
+      const event = this.listenerEvent(store.from, store.edge);
+      const emitter = this.listenerOwner(store.from);
+      const emitterName = emitter >= 0 ? displayName(g, emitter) : 'the emitter';
+      const emitterRef = emitter >= 0 ? this.referenceName(emitter) ?? 'emitter' : 'emitter';
+      const fnName = g.name(to) || (g.edgeType[edge] === g.edges.property && !store.sameStep ? `${lowerFirst(fromName)}.${edgeName}` : 'listener');
+      return {
+        kind: 'remove-listener',
+        rank: 0,
+        fix: `Remove the listener when its owner is done (e.g. in dispose()): \`${emitterRef}.off(${event ? JSON.stringify(event) : 'event'}, ${fnName})\`, or register it with \`{ signal }\` from an AbortController and abort it.`,
+        reason: `${toName}${at(to)} is registered as ${event ? `a '${event}'` : 'a'} listener on ${emitterName}; the emitter keeps the listener alive, and the listener keeps everything it captures alive.`,
+      };
+    }
+    // A WeakMap/WeakSet value: alive while its key is.
+    const eph = sem.ephemeron(edge);
+    if (eph) {
+      const keyRef = this.referenceName(this.g.ordinalOfId(eph.keyId)) ?? `the key ${eph.keyName} @${eph.keyId}`;
+      return {
+        kind: 'delete-entry',
+        rank: 1,
+        fix: `Release the key (${keyRef} = null) or delete the entry (\`${eph.kind === 'WeakSet' ? 'weakSet.delete(value)' : 'weakMap.delete(key)'}\`); the ${eph.kind} holds the value only for as long as its key is alive.`,
+        reason: `${toName} is a ${eph.kind} value, and its key ${eph.keyName} @${eph.keyId} is still reachable, so the entry stays.`,
+      };
+    }
+    // A Map/Set entry.
+    if (sem.isEntryEdge(edge) && !sem.ephemeron(edge)) {
+      const owner = this.tableOwner(from);
+      const ownerName = owner >= 0 ? displayName(g, owner) : 'collection';
+      const isSet = owner >= 0 && /Set$/.test(g.name(owner));
+      return {
+        kind: 'delete-entry',
+        rank: 1,
+        fix: isSet
+          ? `Delete it from the ${ownerName} when you are done with it (\`set.delete(value)\`), or use a WeakSet so the entry goes with the object.`
+          : `Delete the entry when you are done with it (\`map.delete(key)\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
+        reason: `A long-lived ${ownerName}${owner >= 0 ? at(owner) : ''} holds ${toName} as an entry; entries in a Map or Set live as long as the collection.`,
+      };
+    }
+    // A back-reference (`parent`, `prev`, `owner`), or in a cycle any reference pointing to an object that dominates
+    // or precedes its source on the way from the roots.
+    const d = this.parts.distances;
+    const named = type === g.edges.property || type === g.edges.context;
+    const backName = BACK_REFERENCE_NAMES.test(edgeName);
+    const owns = this.dominates(to, from);
+    const precedes = d[to] !== NO_DISTANCE && d[from] !== NO_DISTANCE && d[to] < d[from];
+    const mutual = this.references(to, from);
+    if (named && (context === 'cycle' ? backName || owns || precedes : backName && mutual)) {
+      const variable = type === g.edges.context;
+      return {
+        kind: 'weak-ref',
+        rank: backName ? 2 : 3,
+        fix: variable
+          ? `Capture a WeakRef instead: \`const ${edgeName}Ref = new WeakRef(${edgeName})\` outside the closure and \`${edgeName}Ref.deref()\` inside it.`
+          : `Make \`${edgeName}\` weak: \`this.${edgeName} = new WeakRef(${edgeName})\` and read it with \`this.${edgeName}.deref()\` (or keep it in a WeakMap keyed by the ${fromName}).`,
+        reason: backName
+          ? `\`${edgeName}\` on ${fromName}${at(from)} is a back-reference to ${toName}; while anything holds one ${fromName}, back-references keep the whole structure it belongs to alive.`
+          : `\`${edgeName}\` on ${fromName}${at(from)} points back to ${toName}, which already ${owns ? 'owns (dominates)' : 'precedes'} it on the way from the roots; while anything holds one ${fromName}, this back-reference keeps the whole cycle alive.`,
+      };
+    }
+    if (type === g.edges.property || type === g.edges.element || type === g.edges.context) {
+      const captured = type === g.edges.context;
+      return {
+        kind: 'dispose',
+        rank: 4,
+        fix: captured
+          ? `Stop the closure from capturing \`${edgeName}\` once it is no longer needed (set the variable to null in dispose()), or release the closure itself.`
+          : type === g.edges.element
+            ? `Remove ${toName} from the array when you are done with it (splice it out in a dispose() method).`
+            : `Clear the reference when ${toName} is done with: \`${lowerFirst(fromName)}.${edgeName} = null\` in a dispose() method.`,
+        reason: `${fromName}${at(from)} holds ${toName} through \`${edgeName}\`${context === 'path' ? ', and nothing else on this path can be cut closer to your code' : ''}.`,
+      };
+    }
+    return null;
+  }
+
+  /** Best fix on a path or cycle: listeners, then collection entries, then back-references, then a plain reference. */
+  private suggest(raw: RawStep[], steps: { step: Step; raw: RawStep[] }[], context: 'path' | 'cycle'): Suggestion | null {
+    let best: (Suggestion & { rank: number }) | null = null;
+    steps.forEach((s, index) => {
+      for (const r of s.raw) {
+        const c = this.classify(r, context);
+        if (!c) continue;
+        // Prefer the best rank; among equals, the reference closest to the object (the most specific).
+        if (!best || c.rank < best.rank || (c.rank === best.rank && c.rank === 4)) {
+          best = { step: index, kind: c.kind, fix: c.fix, reason: c.reason, rank: c.rank };
+        }
+      }
+    });
+    void raw;
+    if (!best) return null;
+    const { rank: _rank, ...suggestion } = best as Suggestion & { rank: number };
+    return suggestion;
+  }
+
+  /**
+   * The one reference whose removal frees the object: walking up the dominator chain, a dominator with exactly one
+   * strong reference from outside what it dominates is cut by removing that reference. Picks the best of them.
+   */
+  private cutEdgeFix(target: number, rawPath: RawStep[] | undefined, path: RetainingPath | undefined): RetentionReport['fix'] {
+    if (!rawPath || !path) return null;
+    const g = this.g;
+    const { dominator } = this.parts;
+    const steps = this.readableSteps(rawPath);
+    const onPath = new Map<number, number>(); // edge ordinal -> readable step index
+    steps.forEach((s, i) => s.raw.forEach((r) => onPath.set(r.edge, i)));
+    let best: (Suggestion & { rank: number }) | null = null;
+    let node = target;
+    for (let guard = 0; node !== g.rootOrdinal && guard < 10_000; guard++) {
+      let single = -1;
+      let singleFrom = -1;
+      let count = 0;
+      for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end && count < 2; r++) {
+        const from = g.retainingNodes[r];
+        const edge = g.retainingEdges[r];
+        if (!this.counts(from, edge) || this.parts.distances[from] === NO_DISTANCE || this.isShadow(from) || this.dominates(node, from)) continue;
+        count++;
+        single = edge;
+        singleFrom = from;
+      }
+      if (count === 1 && onPath.has(single)) {
+        const c = this.classify({ from: singleFrom, edge: single, to: node }, 'path');
+        if (c && (!best || c.rank < best.rank)) best = { step: onPath.get(single)!, kind: c.kind, fix: c.fix, reason: c.reason, rank: c.rank };
+      }
+      const up = dominator[node];
+      if (up === node) break;
+      node = up;
+    }
+    if (!best) {
+      // A WeakMap value is held by its key *and* its table together: releasing either frees it, though the
+      // snapshot records two separate references.
+      const last = rawPath[rawPath.length - 1];
+      if (last && this.parts.semantics.ephemeron(last.edge)) {
+        const c = this.classify(last, 'path');
+        if (c) return { step: steps.length - 1, kind: c.kind, fix: c.fix, reason: c.reason, path: 0 };
+      }
+      return null;
+    }
+    const { rank: _rank, ...suggestion } = best as Suggestion & { rank: number };
+    return { ...suggestion, path: 0, reason: `${suggestion.reason} Every path from the roots runs through this reference, so removing it frees the object.` };
+  }
+
+  /** Where a closure is stored as a listener: this very reference, or another retainer of the closure. */
+  private listenerStoreOf(closure: number, from: number, edge: number): { from: number; edge: number; sameStep: boolean } | null {
+    if (this.isListenerStorage(from, edge)) return { from, edge, sameStep: true };
+    const g = this.g;
+    for (let r = g.firstRetainer[closure], end = g.firstRetainer[closure + 1]; r < end; r++) {
+      const f = g.retainingNodes[r];
+      const e = g.retainingEdges[r];
+      if (this.isListenerStorage(f, e)) return { from: f, edge: e, sameStep: false };
+    }
+    return null;
+  }
+
+  private isListenerStorage(from: number, edge: number): boolean {
+    const g = this.g;
+    const type = g.edgeType[edge];
+    // emitter._events.data = fn
+    if (type === g.edges.property && this.heldAs(from, LISTENER_CONTAINER)) return true;
+    // emitter._events.data = [fn1, fn2]  (via the array's backing store, or directly)
+    if (type === g.edges.element || type === g.edges.internal) {
+      const array = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
+      if (array >= 0 && (this.heldAs(array, LISTENER_CONTAINER) || this.heldViaListenerProperty(array))) return true;
+    }
+    return false;
+  }
+
+  /** True when some retainer holds `node` through a property whose name matches. */
+  private heldAs(node: number, names: RegExp): boolean {
+    const g = this.g;
+    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
+      const e = g.retainingEdges[r];
+      if (g.edgeType[e] === g.edges.property && names.test(g.edgeName(e))) return true;
+    }
+    return false;
+  }
+
+  private heldViaListenerProperty(array: number): boolean {
+    const g = this.g;
+    for (let r = g.firstRetainer[array], end = g.firstRetainer[array + 1]; r < end; r++) {
+      const holder = g.retainingNodes[r];
+      if (g.edgeType[g.retainingEdges[r]] === g.edges.property && this.heldAs(holder, LISTENER_CONTAINER)) return true;
+    }
+    return false;
+  }
+
+  private singleRetainer(node: number): number {
+    const g = this.g;
+    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
+      if (g.edgeType[g.retainingEdges[r]] !== g.edges.weak) return g.retainingNodes[r];
+    }
+    return -1;
+  }
+
+  /** The event name a listener is stored under. */
+  private listenerEvent(from: number, edge: number): string | null {
+    const g = this.g;
+    if (g.edgeType[edge] === g.edges.property) return g.edgeName(edge);
+    const array = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
+    for (let r = g.firstRetainer[array], end = g.firstRetainer[array + 1]; r < end; r++) {
+      const e = g.retainingEdges[r];
+      if (g.edgeType[e] === g.edges.property) return g.edgeName(e);
+    }
+    return null;
+  }
+
+  /** The emitter that owns a listener store: the object holding `_events`. */
+  private listenerOwner(from: number): number {
+    const g = this.g;
+    let node = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
+    for (let hop = 0; hop < 3 && node >= 0; hop++) {
+      for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
+        const e = g.retainingEdges[r];
+        if (g.edgeType[e] === g.edges.property && LISTENER_CONTAINER.test(g.edgeName(e))) return g.retainingNodes[r];
+      }
+      node = this.singleRetainer(node);
+    }
+    return -1;
+  }
+
+  /** True when `a` holds `b` directly through one of the program's own references. */
+  private references(a: number, b: number): boolean {
+    const g = this.g;
+    for (let e = g.firstEdge[a], end = g.firstEdge[a + 1]; e < end; e++) {
+      if (g.edgeTarget[e] === b && this.parts.semantics.isUserEdge(e, b)) return true;
+    }
+    return false;
+  }
+
+  /** A name the program uses for an object: the property or variable that holds it (`bus`, `registry`). */
+  private referenceName(node: number): string | null {
+    const g = this.g;
+    if (node < 0) return null;
+    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
+      const e = g.retainingEdges[r];
+      const t = g.edgeType[e];
+      if ((t === g.edges.property || t === g.edges.context) && this.parts.semantics.isUserEdge(e, node)) {
+        const name = g.edgeName(e);
+        if (/^[A-Za-z_$][\w$]*$/.test(name)) return name;
+      }
+    }
+    return null;
+  }
+
+  private tableOwner(table: number): number {
+    const g = this.g;
+    for (let r = g.firstRetainer[table], end = g.firstRetainer[table + 1]; r < end; r++) {
+      if (g.edgeNamed(g.retainingEdges[r], 'table')) return g.retainingNodes[r];
+    }
+    return -1;
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+export function shortUrl(url: string): string {
+  if (!url) return '(unknown script)';
+  const clean = url.replace(/^file:\/\//, '');
+  const parts = clean.split(/[\\/]/);
+  return parts.slice(-2).join('/');
+}

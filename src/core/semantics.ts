@@ -1,0 +1,104 @@
+/**
+ * What V8's edges mean to a user: which references are the program's own (and so can form a cycle worth showing),
+ * which nodes are engine plumbing to fold into their owner, and how a step reads.
+ */
+import type { HeapGraph } from './heapGraph';
+
+/** Property names that are engine machinery rather than the program's data. */
+const MACHINERY_PROPERTIES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Internal edges that are part of how the program's own data is stored. */
+const DATA_INTERNALS = new Set(['context', 'previous', 'elements', 'properties', 'table', 'bound_this', 'bound_function', 'bound_arguments', 'value']);
+
+/** Nodes that only store another object's data: a step through them folds into the owner. */
+const HOLDER_NAMES = new Set(['system / Context', '(object elements)', '(object properties)', 'system / PropertyArray', 'system / PropertyCell']);
+
+/** An internal edge of a Map/Set table or a WeakMap ephemeron: "3", "6", "1 / part of key (...) -> value (...) pair in WeakMap (table @1)". */
+const ENTRY_EDGE = /^\d+(?: \/ |$)/;
+const EPHEMERON_EDGE = /part of key \((.*) @(\d+)\) -> value \((.*) @(\d+)\) pair in (\w+) \(table @(\d+)\)/;
+
+export class EdgeSemantics {
+  private readonly holderName: Uint8Array; // string index -> 1 when a holder name
+  private readonly machineryProperty: Uint8Array;
+  private readonly dataInternal: Uint8Array;
+  private readonly entryEdge: Uint8Array;
+
+  constructor(private readonly graph: HeapGraph) {
+    const n = graph.strings.length;
+    this.holderName = new Uint8Array(n);
+    this.machineryProperty = new Uint8Array(n);
+    this.dataInternal = new Uint8Array(n);
+    this.entryEdge = new Uint8Array(n);
+    graph.strings.forEach((s, i) => {
+      if (HOLDER_NAMES.has(s)) this.holderName[i] = 1;
+      if (MACHINERY_PROPERTIES.has(s)) this.machineryProperty[i] = 1;
+      if (DATA_INTERNALS.has(s)) this.dataInternal[i] = 1;
+      if (ENTRY_EDGE.test(s)) this.entryEdge[i] = 1;
+    });
+  }
+
+  /**
+   * True when an edge is one of the program's own strong references (or the storage behind one): properties other
+   * than prototype links, elements, closure variables, Map/Set/WeakMap entries, closure contexts, backing stores.
+   * Maps (hidden classes), prototypes, constructors, code, feedback and native contexts are machinery.
+   */
+  isUserEdge(edge: number, to: number): boolean {
+    const g = this.graph;
+    const type = g.edgeType[edge];
+    const t = g.nodeType[to];
+    const types = g.types;
+    if (t === types.code || t === types.objectShape || t === types.synthetic || t === types.hidden) {
+      // `system / PropertyCell` and `system / PropertyArray` are hidden, but hold global and out-of-object properties.
+      if (!(t === types.hidden && this.holderName[g.nodeName[to]])) return false;
+    }
+    const e = g.edges;
+    if (type === e.element || type === e.context) return true;
+    if (type === e.property) return !this.machineryProperty[g.edgeNameOrIndex[edge]];
+    if (type === e.internal) {
+      const name = g.edgeNameOrIndex[edge];
+      return this.dataInternal[name] === 1 || this.entryEdge[name] === 1;
+    }
+    return false;
+  }
+
+  /** A node that only stores its owner's data (a closure's Context, `(object elements)`, a Map's table). */
+  isHolder(node: number, incomingEdge: number): boolean {
+    const g = this.graph;
+    if (this.holderName[g.nodeName[node]]) return true;
+    return g.edgeType[incomingEdge] === g.edges.internal && g.edgeNamed(incomingEdge, 'table');
+  }
+
+  /** An object's out-of-object property store, whose slots repeat the object's own property edges. */
+  isPropertyStore(node: number): boolean {
+    const name = this.graph.name(node);
+    return name === '(object properties)' || name === 'system / PropertyArray' || name === 'system / PropertyCell';
+  }
+
+  isEntryEdge(edge: number): boolean {
+    const g = this.graph;
+    return g.edgeType[edge] === g.edges.internal && this.entryEdge[g.edgeNameOrIndex[edge]] === 1;
+  }
+
+  /** The WeakMap/WeakSet an ephemeron edge belongs to, parsed from V8's edge name. */
+  ephemeron(edge: number): { keyName: string; keyId: number; valueName: string; valueId: number; kind: string; tableId: number } | null {
+    const g = this.graph;
+    if (g.edgeType[edge] !== g.edges.internal) return null;
+    const m = EPHEMERON_EDGE.exec(g.strings[g.edgeNameOrIndex[edge]] ?? '');
+    if (!m) return null;
+    return { keyName: m[1], keyId: Number(m[2]), valueName: m[3], valueId: Number(m[4]), kind: m[5], tableId: Number(m[6]) };
+  }
+}
+
+/** How DevTools would name a node for a reader. */
+export function displayName(graph: HeapGraph, node: number): string {
+  const name = graph.name(node);
+  const type = graph.nodeType[node];
+  const t = graph.types;
+  if (type === t.closure) return name ? `${name}()` : '(anonymous function)';
+  if (type === t.string || type === t.concatString || type === t.slicedString) {
+    return JSON.stringify(name.length > 60 ? name.slice(0, 60) + '…' : name);
+  }
+  if (name === 'system / Context') return '(closure scope)';
+  if (type === t.array && name === '') return '(internal array)';
+  return name || `(${graph.typeName(node)})`;
+}

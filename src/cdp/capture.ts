@@ -1,0 +1,489 @@
+/**
+ * The capture service over one CDP connection: heap snapshots streamed chunk by chunk into the engine's parser,
+ * object selection from an expression, and allocation recording.
+ *
+ * Requests are serialised: two snapshots never interleave on one connection, because `addHeapSnapshotChunk` events
+ * carry no request id. A cancelled capture returns at once; the target cannot stop V8 half-way, so the chunks still
+ * coming are dropped and the next capture waits until the cancelled one has drained. The connection and the
+ * debuggee stay healthy.
+ */
+import type Protocol from 'devtools-protocol';
+import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../core/snapshotParser';
+import type { CdpConnection } from './connect';
+import { CaptureError, formatBytes } from './errors';
+
+export type CapturePhase =
+  /** Waiting for an earlier (possibly cancelled) capture on the same connection to finish. */
+  | 'waiting'
+  /** Evaluating the expression and giving the object a heap id. */
+  | 'selecting'
+  /** V8 is building the snapshot in the target (the target is frozen meanwhile). */
+  | 'building'
+  /** The snapshot is streaming to us and being parsed. */
+  | 'streaming'
+  /** Everything has arrived and is parsed. */
+  | 'done';
+
+export interface CaptureProgress {
+  phase: CapturePhase;
+  /** 0..1 within the phase when it can be known (V8's own counter while building, an estimate while streaming). */
+  fraction: number | null;
+  /** Bytes of the snapshot received so far. */
+  bytes: number;
+  /** A short sentence for a progress bar: "Building the snapshot in the target (42%)". */
+  message: string;
+}
+
+export interface SnapshotOptions {
+  onProgress?: (p: CaptureProgress) => void;
+  signal?: AbortSignal;
+  /** Sees every chunk before the parser does (to save the snapshot to a file as it streams). Must not keep them. */
+  onChunk?: (chunk: string) => void;
+  /** Record numeric values (V8's `captureNumericValue`); off by default, as in DevTools. */
+  captureNumericValue?: boolean;
+}
+
+export interface ObjectSelection {
+  /** A JavaScript expression naming the object: `cache`, `this.widgets[3]`, `session`. */
+  expression: string;
+  /** When paused: the index of the call frame to evaluate in (0 = top). Ignored when `callFrameId` is given. */
+  frame?: number;
+  /** When paused: the CDP call frame id to evaluate in. */
+  callFrameId?: string;
+  /** Evaluate globally even when paused. */
+  global?: boolean;
+}
+
+export interface SelectedObject {
+  /** V8 heap object id (the `@123` in DevTools and the id in the snapshot). */
+  heapId: number;
+  expression: string;
+  /** `Runtime.RemoteObject.type`: object or function. */
+  type: string;
+  /** Its class (`Widget`, `Map`, `Function`). */
+  className: string;
+  /** What DevTools prints for it (`Widget`, `Map(3)`, `ƒ onData(e)`). */
+  description: string;
+  /** Where it was evaluated: "frame 1 (handleRequest)" or "global scope". */
+  scope: string;
+}
+
+export interface CaptureResult {
+  snapshot: HeapSnapshot;
+  /** Bytes of the snapshot document. */
+  bytes: number;
+  /** True when the snapshot carries allocation stacks (it ended an allocation recording). */
+  hasAllocationStacks: boolean;
+}
+
+export interface ObjectCaptureResult extends CaptureResult {
+  object: SelectedObject;
+}
+
+let groupCounter = 0;
+
+export class CaptureService {
+  private queue: Promise<void> = Promise.resolve();
+  /** A snapshot command still running in the target after its capture was cancelled or failed. */
+  private draining: Promise<void> | null = null;
+  private pending = 0;
+  private isRecording = false;
+  private disposed = false;
+
+  constructor(readonly connection: CdpConnection) {}
+
+  /** True while a capture runs or waits. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /** True between `startRecording()` and `stopRecording()`. */
+  get recording(): boolean {
+    return this.isRecording;
+  }
+
+  /** Takes a heap snapshot, streaming it into the engine's parser. */
+  takeSnapshot(options: SnapshotOptions = {}): Promise<CaptureResult> {
+    return this.enqueue(options, () => this.streamSnapshot(
+      'HeapProfiler.takeHeapSnapshot',
+      { reportProgress: true, captureNumericValue: !!options.captureNumericValue },
+      options,
+    ));
+  }
+
+  /**
+   * Evaluates `selection.expression` (in the paused frame, or globally), gives the object a heap id without leaving a
+   * handle of ours on it, and takes the snapshot that contains it.
+   */
+  captureObject(selection: ObjectSelection, options: SnapshotOptions = {}): Promise<ObjectCaptureResult> {
+    return this.enqueue(options, async () => {
+      const { object, startedTracking } = await this.select(selection, options);
+      let result: CaptureResult;
+      if (startedTracking) {
+        // Stopping the tracking we started takes the snapshot (V8 always does) and leaves tracking off, as it was.
+        result = await this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
+          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+      } else {
+        result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
+          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+      }
+      return { ...result, object };
+    });
+  }
+
+  /** Gives the object a heap id only, without a snapshot (useful when a snapshot of this session is already open). */
+  selectObject(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'> = {}): Promise<SelectedObject> {
+    return this.enqueue(options, async () => {
+      const { object, startedTracking } = await this.select(selection, options);
+      if (startedTracking) await this.stopTrackingQuietly();
+      return object;
+    });
+  }
+
+  /** Starts recording allocation stacks; objects allocated from now on carry the stack that allocated them. */
+  startRecording(options: Pick<SnapshotOptions, 'signal'> = {}): Promise<void> {
+    return this.enqueue(options, async () => {
+      if (this.isRecording) return;
+      await this.connection.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
+      this.isRecording = true;
+    });
+  }
+
+  /** Stops recording and takes the snapshot that carries the allocation stacks. */
+  stopRecording(options: SnapshotOptions = {}): Promise<CaptureResult> {
+    return this.enqueue(options, async () => {
+      if (!this.isRecording) {
+        throw new CaptureError('usage', 'No allocation recording is running; start one first.');
+      }
+      // Whatever happens to the snapshot, V8 has stopped tracking once this command runs.
+      this.isRecording = false;
+      return this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
+        { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+    });
+  }
+
+  /**
+   * Leaves the target as it was: stops a recording still running (V8 takes a snapshot to do so; it is dropped) and
+   * waits for a cancelled snapshot to drain. Does not close the connection.
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const wasRecording = this.isRecording;
+    this.isRecording = false;
+    await this.queue.catch(() => {});
+    if (wasRecording && !this.connection.closed) {
+      try { await this.stopTrackingQuietly(); } catch { /* the target may be gone */ }
+    }
+    if (this.draining) await this.draining;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private enqueue<T>(options: Pick<SnapshotOptions, 'signal' | 'onProgress'>, job: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new CaptureError('usage', 'This capture service has been disposed.'));
+    if (options.signal?.aborted) return Promise.reject(cancelled());
+    this.pending++;
+    const run = this.queue.then(async () => {
+      if (this.draining) {
+        options.onProgress?.({ phase: 'waiting', fraction: null, bytes: 0,
+          message: 'Waiting for the target to finish the previous snapshot' });
+        await abortable(this.draining, options.signal);
+      }
+      if (options.signal?.aborted) throw cancelled();
+      return job();
+    }).finally(() => { this.pending--; });
+    this.queue = run.then(() => {}, () => {});
+    return run;
+  }
+
+  private async select(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<{ object: SelectedObject; startedTracking: boolean }> {
+    const conn = this.connection;
+    const expression = selection.expression.trim();
+    if (!expression) throw new CaptureError('selection', 'The expression is empty; name the object to examine, such as `cache` or `this.listeners[0]`.');
+    options.onProgress?.({ phase: 'selecting', fraction: null, bytes: 0, message: `Evaluating ${quote(expression)}` });
+
+    const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
+    let startedTracking = false;
+    try {
+      const { result, exceptionDetails, scope } = await this.evaluate(selection, expression, objectGroup);
+      if (options.signal?.aborted) throw cancelled();
+      if (exceptionDetails) {
+        const what = exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text;
+        const hint = scope === 'global scope' && /ReferenceError/.test(what ?? '')
+          ? ' It was evaluated in the global scope because the program is running; pause where the variable is in scope, or name a global.'
+          : '';
+        throw new CaptureError('selection', `${quote(expression)} threw ${what} (in ${scope}).${hint}`);
+      }
+      const kind = describeNonObject(result);
+      if (kind || !result.objectId) {
+        throw new CaptureError('selection',
+          `${quote(expression)} is ${kind ?? 'not an object'} in ${scope}; retention is about objects, so name an object, array, function or collection.`);
+      }
+
+      let heapId = await this.heapIdOf(result.objectId);
+      if (heapId === 0) {
+        // V8 hands out ids only once a snapshot or tracking has run in this session: start tracking (the snapshot
+        // that follows is what stops it).
+        await conn.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: false });
+        startedTracking = true;
+        heapId = await this.heapIdOf(result.objectId);
+        for (let attempt = 0; heapId === 0 && attempt < 5; attempt++) {
+          // With tracking already running (not ours), new objects get ids at V8's next heap stats update (~50 ms).
+          await delay(60);
+          heapId = await this.heapIdOf(result.objectId);
+        }
+        if (heapId === 0) {
+          throw new CaptureError('selection', `V8 gave ${quote(expression)} no heap id; take a snapshot first, then select it again.`,
+            { method: 'HeapProfiler.getHeapObjectId' });
+        }
+      }
+      return {
+        startedTracking,
+        object: {
+          heapId,
+          expression,
+          type: result.type,
+          className: result.className ?? (result.type === 'function' ? 'Function' : 'Object'),
+          description: result.description ?? result.className ?? result.type,
+          scope,
+        },
+      };
+    } catch (e) {
+      if (startedTracking) await this.stopTrackingQuietly().catch(() => {});
+      throw e;
+    } finally {
+      // Our handle must not be a retainer in the snapshot: release it before the snapshot is taken.
+      if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+    }
+  }
+
+  private async evaluate(selection: ObjectSelection, expression: string, objectGroup: string): Promise<{
+    result: Protocol.Runtime.RemoteObject; exceptionDetails?: Protocol.Runtime.ExceptionDetails; scope: string;
+  }> {
+    const conn = this.connection;
+    const paused = conn.paused;
+    const common = { expression, objectGroup, silent: true, includeCommandLineAPI: false, returnByValue: false, generatePreview: false };
+    if (!selection.global && (paused || selection.callFrameId)) {
+      let callFrameId = selection.callFrameId;
+      let scope = 'the paused frame';
+      if (!callFrameId) {
+        const frames = paused!.callFrames;
+        const index = selection.frame ?? 0;
+        if (!Number.isInteger(index) || index < 0 || index >= frames.length) {
+          throw new CaptureError('selection',
+            `The program is paused with ${frames.length} call frame${frames.length === 1 ? '' : 's'}; there is no frame ${index} (0 is the top).`);
+        }
+        callFrameId = frames[index].callFrameId;
+        scope = `frame ${index} (${frames[index].functionName || 'anonymous'})`;
+      }
+      const r = await conn.send('Debugger.evaluateOnCallFrame', { callFrameId, ...common });
+      return { ...r, scope };
+    }
+    if (selection.frame !== undefined && selection.frame !== 0 && !selection.global) {
+      throw new CaptureError('selection',
+        `The program is running, so there is no frame ${selection.frame}; pause it (a breakpoint or a debugger statement) or evaluate globally.`);
+    }
+    const r = await conn.send('Runtime.evaluate', { ...common, awaitPromise: false, userGesture: false });
+    return { ...r, scope: 'global scope' };
+  }
+
+  private async heapIdOf(objectId: string): Promise<number> {
+    const r = await this.connection.send('HeapProfiler.getHeapObjectId', { objectId });
+    const id = Number(r.heapSnapshotObjectId);
+    return Number.isFinite(id) ? id : 0;
+  }
+
+  /** Stops heap object tracking; V8 takes a snapshot to do so, which is dropped. */
+  private async stopTrackingQuietly(): Promise<void> {
+    const drop = this.connection.on('HeapProfiler.addHeapSnapshotChunk', () => {});
+    try {
+      await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
+    } finally {
+      drop();
+    }
+  }
+
+  /**
+   * Runs a command that makes V8 emit a snapshot, feeding each chunk to the parser as it arrives (never joined).
+   * On cancel or failure it returns at once and leaves the command draining; the queue waits for it.
+   */
+  private streamSnapshot(
+    method: 'HeapProfiler.takeHeapSnapshot' | 'HeapProfiler.stopTrackingHeapObjects',
+    params: Protocol.HeapProfiler.TakeHeapSnapshotRequest,
+    options: SnapshotOptions,
+  ): Promise<CaptureResult> {
+    const conn = this.connection;
+    const parser = new SnapshotParser();
+    let failure: unknown = null;
+    let stopped = false; // cancelled or failed: drop the rest
+    let buildFraction = 0;
+    let estimatedTotal = 0;
+    let lastReport = 0;
+    const report = (p: CaptureProgress, force = false) => {
+      if (!options.onProgress) return;
+      const now = Date.now();
+      if (!force && now - lastReport < 100) return;
+      lastReport = now;
+      options.onProgress(p);
+    };
+
+    const offChunk = conn.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+      if (stopped) return;
+      try {
+        if (parser.bytesReceived === 0) estimatedTotal = estimateSnapshotBytes(chunk);
+        options.onChunk?.(chunk);
+        parser.write(chunk);
+      } catch (e) {
+        failure = e;
+        stopped = true;
+        wake();
+        return;
+      }
+      const bytes = parser.bytesReceived;
+      report({
+        phase: 'streaming',
+        fraction: estimatedTotal > 0 ? Math.min(0.99, bytes / estimatedTotal) : null,
+        bytes,
+        message: `Receiving the snapshot (${formatBytes(bytes)})`,
+      });
+    });
+    const offProgress = conn.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total, finished }) => {
+      if (stopped) return;
+      buildFraction = total > 0 ? done / total : 0;
+      report({
+        phase: 'building',
+        fraction: finished ? 1 : buildFraction,
+        bytes: 0,
+        message: `Building the snapshot in the target (${Math.floor((finished ? 1 : buildFraction) * 100)}%)`,
+      }, !!finished);
+    });
+
+    let wake: () => void = () => {};
+    const woken = new Promise<void>((resolve) => { wake = resolve; });
+    const onAbort = () => { stopped = true; wake(); };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    report({ phase: 'building', fraction: 0, bytes: 0, message: 'Building the snapshot in the target (0%)' }, true);
+    const command = conn.send(method, params);
+    const settled = command.then(() => 'ok' as const, (e: unknown) => e);
+    // Aborted before the command went out (after selection started tracking): let it run and drain.
+    if (options.signal?.aborted) onAbort();
+
+    const cleanup = () => { offChunk(); offProgress(); options.signal?.removeEventListener('abort', onAbort); };
+
+    return Promise.race([settled, woken.then(() => 'stopped' as const)]).then((outcome) => {
+      if (outcome !== 'ok' && outcome !== 'stopped') {
+        cleanup();
+        throw this.snapshotError(outcome, parser.bytesReceived, buildFraction);
+      }
+      if (outcome === 'stopped' || stopped) {
+        // The target goes on producing this snapshot; drop its chunks until the command answers.
+        this.draining = settled.then(() => {}).finally(() => {
+          cleanup();
+          this.draining = null;
+        });
+        if (failure) throw this.snapshotError(failure, parser.bytesReceived, buildFraction);
+        throw cancelled(parser.bytesReceived);
+      }
+      cleanup();
+      let snapshot: HeapSnapshot;
+      try {
+        snapshot = parser.end();
+      } catch (e) {
+        throw this.snapshotError(e, parser.bytesReceived, buildFraction);
+      }
+      report({ phase: 'done', fraction: 1, bytes: parser.bytesReceived, message: `Received ${formatBytes(parser.bytesReceived)}` }, true);
+      return {
+        snapshot,
+        bytes: parser.bytesReceived,
+        hasAllocationStacks: snapshot.traceTree.count > 1,
+      };
+    });
+  }
+
+  private snapshotError(e: unknown, bytes: number, buildFraction: number): CaptureError {
+    if (e instanceof CaptureError && e.code === 'target-exited') {
+      const progress = bytes > 0
+        ? `${formatBytes(bytes)} received`
+        : `${Math.floor(buildFraction * 100)}% built, nothing received yet`;
+      const retry = this.connection.viaProxy ? 'Start the session again and retry.' : 'Start it again and retry.';
+      return new CaptureError('target-exited',
+        `${this.connection.goneSentence} while the snapshot was being taken (${progress}). ${retry}`, { method: e.method, cause: e });
+    }
+    if (e instanceof CaptureError) return e;
+    if (e instanceof SnapshotFormatError) {
+      if (bytes === 0) {
+        return new CaptureError('snapshot', this.connection.viaProxy
+          ? 'The snapshot arrived empty: the debug session forwarded no HeapProfiler.addHeapSnapshotChunk events. Reconnect and retry.'
+          : 'The snapshot arrived empty: the target sent no HeapProfiler.addHeapSnapshotChunk events. Retry.', { cause: e });
+      }
+      return new CaptureError('snapshot', `The snapshot stream was malformed: ${e.message}`, { cause: e });
+    }
+    return new CaptureError('protocol', `Taking the snapshot failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+}
+
+function cancelled(bytes?: number): CaptureError {
+  return new CaptureError('cancelled', bytes
+    ? `The capture was cancelled (${formatBytes(bytes)} received); the target is unchanged.`
+    : 'The capture was cancelled; the target is unchanged.');
+}
+
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function quote(expression: string): string {
+  const short = expression.length > 60 ? `${expression.slice(0, 57)}...` : expression;
+  return `\`${short}\``;
+}
+
+/** "undefined", "null", "a number (42)"... or null when the value is an object. */
+function describeNonObject(r: Protocol.Runtime.RemoteObject): string | null {
+  switch (r.type) {
+    case 'undefined':
+      return 'undefined';
+    case 'object':
+      return r.subtype === 'null' ? 'null' : null;
+    case 'function':
+      return null;
+    case 'string': {
+      const v = String(r.value ?? '');
+      return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)})`;
+    }
+    case 'number':
+    case 'boolean':
+      return `a ${r.type} (${r.description ?? String(r.value)})`;
+    case 'bigint':
+      return `a bigint (${r.description ?? r.unserializableValue ?? ''})`;
+    case 'symbol':
+      return `a symbol (${r.description ?? ''})`;
+    default:
+      return `a ${r.type}`;
+  }
+}
+
+/**
+ * An estimate of the document's size from its header (node and edge counts), so streaming can show a percentage.
+ * Calibrated on Node 20-24 snapshots: ~26 bytes per node row, ~13 per edge row, plus strings and locations.
+ */
+export function estimateSnapshotBytes(firstChunk: string): number {
+  const nodes = /"node_count"\s*:\s*(\d+)/.exec(firstChunk);
+  const edges = /"edge_count"\s*:\s*(\d+)/.exec(firstChunk);
+  if (!nodes || !edges) return 0;
+  return Math.round((Number(nodes[1]) * 26 + Number(edges[1]) * 13) * 1.2);
+}

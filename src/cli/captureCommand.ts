@@ -1,0 +1,198 @@
+/**
+ * `retention capture`: attach to a running `node --inspect`, select an object by expression, capture the snapshot
+ * that holds it (streamed into the parser, and to a file with --save), analyse, print the same report as
+ * `retention analyze`, detach. The target keeps running and is left as it was.
+ *
+ *   retention capture --inspect HOST:PORT|ws://... --expression EXPR [--frame N] [--json] [--save FILE.heapsnapshot]
+ *
+ * Exit codes: 0 success, 1 the capture failed (a sentence on stderr), 2 usage error, 130 interrupted.
+ */
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { formatReport } from '../core/format';
+import { CaptureService, type CaptureProgress } from '../cdp/capture';
+import { connect, parseInspectAddress, type CdpConnection } from '../cdp/connect';
+import { CaptureError } from '../cdp/errors';
+import { captureReport } from '../cdp/liveReport';
+
+export const CAPTURE_USAGE = `Usage: retention capture --inspect HOST:PORT|ws://URL --expression EXPR [options]
+
+Attaches to a program started with node --inspect, evaluates EXPR (in the paused call frame when the program is
+paused, globally otherwise), takes a heap snapshot and prints why that object is alive, as retention analyze does.
+The program keeps running; nothing is left in it.
+
+Options:
+  --inspect HOST:PORT|ws://URL  the inspector address node printed ("Debugger listening on ws://...")
+  --expression EXPR             the object to examine, e.g. cache or registry.get("a")
+  --frame N                     when paused, evaluate in call frame N (0 = top, the default)
+  --json                        print the report as JSON (the shape retention analyze --json prints)
+  --save FILE.heapsnapshot      also save the snapshot as it streams (open it later with retention analyze)
+  --paths N, --cycles N, --max-cycle-length N, --internal   as for retention analyze
+  --no-source-maps              report generated JavaScript positions, not original sources
+  --timeout MS                  how long the inspector may take to answer when connecting (default 5000)
+`;
+
+class CaptureUsageError extends Error {}
+
+interface CaptureArgs {
+  inspect: string;
+  expression: string;
+  frame?: number;
+  json: boolean;
+  save?: string;
+  paths?: number;
+  cycles?: number;
+  maxCycleLength?: number;
+  internal: boolean;
+  sourceMaps: boolean;
+  timeoutMs?: number;
+}
+
+const VALUED = ['inspect', 'expression', 'frame', 'save', 'paths', 'cycles', 'max-cycle-length', 'timeout'];
+const SWITCHES = ['json', 'internal', 'no-source-maps', 'help'];
+
+export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h') return 'help';
+    if (!a.startsWith('--')) throw new CaptureUsageError(`Unexpected argument "${a}"; options start with --.`);
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    if (SWITCHES.includes(name)) {
+      if (eq >= 0) throw new CaptureUsageError(`--${name} takes no value.`);
+      flags.set(name, true);
+    } else if (VALUED.includes(name)) {
+      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new CaptureUsageError(`--${name} needs a value.`);
+      flags.set(name, v);
+    } else {
+      throw new CaptureUsageError(`Unknown option --${name}.`);
+    }
+  }
+  if (flags.has('help')) return 'help';
+  const inspect = flags.get('inspect');
+  const expression = flags.get('expression');
+  if (typeof inspect !== 'string' || !inspect) throw new CaptureUsageError('Say where the program listens: --inspect HOST:PORT or the ws:// URL node printed.');
+  if (typeof expression !== 'string' || !expression.trim()) throw new CaptureUsageError('Say which object to examine: --expression EXPR (a variable or property path the program holds).');
+  try {
+    parseInspectAddress(inspect);
+  } catch (e) {
+    throw new CaptureUsageError((e as Error).message);
+  }
+  const int = (name: string, min = 0): number | undefined => {
+    const v = flags.get(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min) throw new CaptureUsageError(`--${name} must be a whole number${min ? ` of at least ${min}` : ''}, not "${v}".`);
+    return n;
+  };
+  const save = flags.get('save');
+  return {
+    inspect,
+    expression,
+    frame: int('frame'),
+    json: flags.has('json'),
+    save: typeof save === 'string' ? save : undefined,
+    paths: int('paths'),
+    cycles: int('cycles'),
+    maxCycleLength: int('max-cycle-length', 1),
+    internal: flags.has('internal'),
+    sourceMaps: !flags.has('no-source-maps'),
+    timeoutMs: int('timeout', 1),
+  };
+}
+
+export async function runCapture(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let args: CaptureArgs;
+  try {
+    const parsed = parseCaptureArgs(argv);
+    if (parsed === 'help') {
+      out.write(CAPTURE_USAGE);
+      return 0;
+    }
+    args = parsed;
+  } catch (e) {
+    if (e instanceof CaptureUsageError) {
+      err.write(`${e.message}\n\n${CAPTURE_USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  const progress = progressLine(err);
+  let conn: CdpConnection | null = null;
+  let service: CaptureService | null = null;
+  let saveFd: number | null = null;
+  const partial = args.save ? `${args.save}.part` : null;
+  try {
+    conn = await connect({ kind: 'inspector', address: args.inspect }, { timeoutMs: args.timeoutMs });
+    if (conn.target.warning) err.write(`Note: ${conn.target.warning}\n`);
+    service = new CaptureService(conn);
+    if (partial) {
+      try {
+        saveFd = openSync(partial, 'w');
+      } catch (e) {
+        throw new CaptureError('usage', `Cannot write ${args.save}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; choose another --save path.`);
+      }
+    }
+    const fd = saveFd;
+    const live = await captureReport(service, { expression: args.expression, frame: args.frame }, {
+      signal: abort.signal,
+      onProgress: progress.update,
+      onChunk: fd === null ? undefined : (chunk) => { writeSync(fd, chunk); },
+      sourceMaps: args.sourceMaps,
+      report: {
+        maxPaths: args.paths,
+        maxCycles: args.cycles,
+        maxCycleLength: args.maxCycleLength,
+        includeInternalCycles: args.internal,
+      },
+    });
+    progress.clear();
+    if (saveFd !== null && partial && args.save) {
+      closeSync(saveFd);
+      saveFd = null;
+      renameSync(partial, args.save);
+      err.write(`Saved the snapshot to ${args.save}.\n`);
+    }
+    out.write(args.json ? JSON.stringify(live.report, null, 2) + '\n' : formatReport(live.report));
+    return 0;
+  } catch (e) {
+    progress.clear();
+    if (e instanceof CaptureError && e.code === 'cancelled') {
+      err.write('Interrupted; the target is unchanged.\n');
+      return 130;
+    }
+    err.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (saveFd !== null) {
+      try { closeSync(saveFd); } catch { /* already closed */ }
+      if (partial) try { unlinkSync(partial); } catch { /* nothing to remove */ }
+    }
+    if (service) await service.dispose().catch(() => {});
+    if (conn) await conn.close();
+  }
+}
+
+/** A one-line progress display on stderr when it is a terminal; silent otherwise. */
+function progressLine(err: NodeJS.WritableStream): { update: (p: CaptureProgress) => void; clear: () => void } {
+  const tty = (err as NodeJS.WriteStream).isTTY === true;
+  let shown = false;
+  return {
+    update: (p) => {
+      if (!tty) return;
+      const pct = p.fraction === null ? '' : ` ${Math.floor(p.fraction * 100)}%`;
+      err.write(`\r\x1b[K${p.message}${p.phase === 'streaming' ? pct : ''}`);
+      shown = true;
+    },
+    clear: () => {
+      if (tty && shown) err.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}

@@ -172,9 +172,7 @@ export class HeapAnalysis {
     const g = this.graph;
     const node = this.ordinal(id);
     const rows: { edge: number; from: number; score: number }[] = [];
-    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
-      const from = g.retainingNodes[r];
-      const edge = g.retainingEdges[r];
+    for (const { from, edge } of g.retainersOf([node]).get(node)!) {
       if (from === g.rootOrdinal && g.edgeType[edge] !== g.edges.shortcut) continue;
       const weak = g.edgeType[edge] === g.edges.weak ? 1 : 0;
       const user = this.semantics.isUserEdge(edge, node) ? 0 : 1;

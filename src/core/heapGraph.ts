@@ -1,6 +1,10 @@
 /**
  * The heap as a graph over node ordinals (0..nodeCount-1) and edge ordinals (0..edgeCount-1), on the parser's
- * typed-array columns, with the reverse index (retainers) built beside them. No object per node.
+ * typed-array columns. No object per node.
+ *
+ * There is deliberately no global reverse index (retainers): it would cost 8 bytes per edge, more than the edges
+ * themselves, and only per-object queries need it. Those find retainers with one sequential sweep over the edges for
+ * a whole set of objects at once (`retainersOf`), which takes milliseconds even on large heaps.
  */
 import type { HeapSnapshot } from './snapshotParser';
 
@@ -30,11 +34,6 @@ export class HeapGraph {
   readonly edgeTypeNames: string[];
   readonly types: TypeCodes;
   readonly edges: EdgeCodes;
-  /** Retainers of node n are retainingEdges[firstRetainer[n] .. firstRetainer[n+1]) (edge ordinals) ... */
-  readonly firstRetainer: Uint32Array;
-  readonly retainingEdges: Uint32Array;
-  /** ... and retainingNodes at the same positions (the ordinal each such edge starts from). */
-  readonly retainingNodes: Uint32Array;
   readonly rootOrdinal = 0;
   private readonly recentIds = new Map<number, number>();
 
@@ -66,27 +65,6 @@ export class HeapGraph {
     };
     if (this.nodeCount === 0) throw new Error('The snapshot holds no nodes.');
 
-    // Reverse index: count, prefix-sum, fill.
-    const n = this.nodeCount;
-    const m = this.edgeCount;
-    const firstRetainer = new Uint32Array(n + 1);
-    const edgeTarget = this.edgeTarget;
-    for (let i = 0; i < m; i++) firstRetainer[edgeTarget[i] + 1]++;
-    for (let i = 0; i < n; i++) firstRetainer[i + 1] += firstRetainer[i];
-    const fill = firstRetainer.slice(0, n);
-    const retainingEdges = new Uint32Array(m);
-    const retainingNodes = new Uint32Array(m);
-    const firstEdge = this.firstEdge;
-    for (let from = 0; from < n; from++) {
-      for (let edge = firstEdge[from], end = firstEdge[from + 1]; edge < end; edge++) {
-        const slot = fill[edgeTarget[edge]]++;
-        retainingEdges[slot] = edge;
-        retainingNodes[slot] = from;
-      }
-    }
-    this.firstRetainer = firstRetainer;
-    this.retainingEdges = retainingEdges;
-    this.retainingNodes = retainingNodes;
   }
 
   name(ordinal: number): string {
@@ -144,6 +122,46 @@ export class HeapGraph {
       }
     }
     return -1;
+  }
+
+  /**
+   * Every reference to any of `targets`, in one sweep over all edges: for each target, [from, edge] pairs.
+   * Callers batch the nodes they need (a path's frontier, a dominator chain) so a query costs a few sweeps.
+   */
+  retainersOf(targets: Iterable<number>): Map<number, { from: number; edge: number }[]> {
+    const result = new Map<number, { from: number; edge: number }[]>();
+    const marks = this.scratchMarks();
+    const epoch = this.nextEpoch();
+    for (const t of targets) {
+      marks[t] = epoch;
+      result.set(t, []);
+    }
+    const { firstEdge, edgeTarget, nodeCount } = this;
+    let e = 0;
+    for (let from = 0; from < nodeCount; from++) {
+      for (const end = firstEdge[from + 1]; e < end; e++) {
+        const t = edgeTarget[e];
+        if (marks[t] === epoch) result.get(t)!.push({ from, edge: e });
+      }
+    }
+    return result;
+  }
+
+  private marks: Uint32Array | null = null;
+  private epoch = 0;
+
+  /** A per-node scratch array for visited marks: a query bumps the epoch instead of clearing it. */
+  scratchMarks(): Uint32Array {
+    if (!this.marks) this.marks = new Uint32Array(this.nodeCount);
+    return this.marks;
+  }
+
+  nextEpoch(): number {
+    if (++this.epoch === 0xffffffff) {
+      this.marks?.fill(0);
+      this.epoch = 1;
+    }
+    return this.epoch;
   }
 
   isSynthetic(ordinal: number): boolean {

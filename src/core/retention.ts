@@ -128,15 +128,14 @@ export class RetentionQuery {
     const { distances } = this.parts;
     if (distances[target] === NO_DISTANCE || target === g.rootOrdinal) return [];
     const candidates: { path: RawStep[]; length: number; system: boolean }[] = [];
-    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
-      const from = g.retainingNodes[r];
-      const edge = g.retainingEdges[r];
-      if (!this.counts(from, edge) || distances[from] === NO_DISTANCE || from === target || this.isShadow(from)) continue;
-      const prefix = this.shortestPathTo(from, target);
-      if (!prefix) continue;
+    const direct = this.rets(target).filter(({ from, edge }) => this.counts(from, edge) && distances[from] !== NO_DISTANCE && from !== target && !this.isShadow(from));
+    const prefixes = this.shortestPathsTo(direct.map((r) => r.from), target);
+    direct.forEach(({ from, edge }, i) => {
+      const prefix = prefixes[i];
+      if (!prefix) return;
       prefix.push({ from, edge, to: target });
       candidates.push({ path: prefix, length: prefix.length, system: distances[from] >= SYSTEM_DISTANCE });
-    }
+    });
     candidates.sort((a, b) => Number(a.system) - Number(b.system) || a.length - b.length || this.pathScore(a.path) - this.pathScore(b.path));
     // Distinct: differing in the object that holds the target directly.
     const seen = new Set<number>();
@@ -151,37 +150,67 @@ export class RetentionQuery {
     return out;
   }
 
-  /** Follows retainers down the distance gradient to a root, preferring the program's own references. */
-  private shortestPathTo(node: number, avoid: number): RawStep[] | null {
+  /**
+   * Follows retainers down the distance gradient to a root, preferring the program's own references, for several
+   * starting nodes at once: each round finds the retainers of every path's current node in one sweep.
+   */
+  private shortestPathsTo(starts: number[], avoid: number): (RawStep[] | null)[] {
     const g = this.g;
     const { distances } = this.parts;
-    const steps: RawStep[] = [];
-    let current = node;
-    let guard = 0;
-    while (current !== g.rootOrdinal) {
-      const d = distances[current];
-      let best = -1;
-      let bestEdge = -1;
-      let bestScore = Infinity;
-      for (let r = g.firstRetainer[current], end = g.firstRetainer[current + 1]; r < end; r++) {
-        const from = g.retainingNodes[r];
-        const edge = g.retainingEdges[r];
-        if (from === avoid || !this.counts(from, edge)) continue;
-        const fd = distances[from];
-        const isStep = from === g.rootOrdinal ? d === 1 || d === SYSTEM_DISTANCE + 1 : fd === d - 1;
-        if (!isStep) continue;
-        const score = this.edgeScore(from, edge, current);
-        if (score < bestScore) {
-          bestScore = score;
-          best = from;
-          bestEdge = edge;
+    const steps: (RawStep[] | null)[] = starts.map(() => []);
+    const current = starts.slice();
+    for (let round = 0; round < 100_000; round++) {
+      const open = current.map((c, i) => (c !== g.rootOrdinal && steps[i] ? i : -1)).filter((i) => i >= 0);
+      if (open.length === 0) break;
+      this.prefetch(open.map((i) => current[i]));
+      for (const i of open) {
+        const node = current[i];
+        const d = distances[node];
+        let best = -1;
+        let bestEdge = -1;
+        let bestScore = Infinity;
+        for (const { from, edge } of this.rets(node)) {
+          if (from === avoid || !this.counts(from, edge)) continue;
+          const isStep = from === g.rootOrdinal ? d === 1 || d === SYSTEM_DISTANCE + 1 : distances[from] === d - 1;
+          if (!isStep) continue;
+          const score = this.edgeScore(from, edge, node);
+          if (score < bestScore) {
+            bestScore = score;
+            best = from;
+            bestEdge = edge;
+          }
         }
+        if (best < 0) {
+          steps[i] = null;
+          continue;
+        }
+        steps[i]!.push({ from: best, edge: bestEdge, to: node });
+        current[i] = best;
       }
-      if (best < 0 || ++guard > 100_000) return null;
-      steps.push({ from: best, edge: bestEdge, to: current });
-      current = best;
     }
-    return steps.reverse();
+    return steps.map((s) => (s ? s.reverse() : null));
+  }
+
+  // ---- Retainers, found by sweeping the edges (no reverse index is kept) ----
+
+  private readonly retainerCache = new Map<number, { from: number; edge: number }[]>();
+
+  /** Finds the retainers of all of `nodes` not yet known, in one sweep. */
+  private prefetch(nodes: Iterable<number>): void {
+    const missing = new Set<number>();
+    for (const n of nodes) if (!this.retainerCache.has(n)) missing.add(n);
+    if (missing.size === 0) return;
+    if (this.retainerCache.size > 4096) this.retainerCache.clear();
+    for (const [n, list] of this.g.retainersOf(missing)) this.retainerCache.set(n, list);
+  }
+
+  private rets(node: number): { from: number; edge: number }[] {
+    let list = this.retainerCache.get(node);
+    if (!list) {
+      this.prefetch([node]);
+      list = this.retainerCache.get(node)!;
+    }
+    return list;
   }
 
   /** Lower is better: the program's own references before engine internals. */
@@ -223,9 +252,9 @@ export class RetentionQuery {
 
     const user = this.bfsFrom(target, maxLength, userEdge);
     const closing = new Map<number, RawStep[]>(); // retainer -> cycle
-    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
-      const from = g.retainingNodes[r];
-      const edge = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
+      const from = rFrom;
+      const edge = rEdge;
       if (!userEdge(from, edge, target) || closing.has(from)) continue;
       const path = user.pathTo(from);
       if (!path) continue;
@@ -237,9 +266,9 @@ export class RetentionQuery {
     let hidden = 0;
     const all = this.bfsFrom(target, maxLength, anyEdge);
     const internal: RawStep[][] = [];
-    for (let r = g.firstRetainer[target], end = g.firstRetainer[target + 1]; r < end; r++) {
-      const from = g.retainingNodes[r];
-      const edge = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
+      const from = rFrom;
+      const edge = rEdge;
       if (closing.has(from) || !anyEdge(from, edge) || from === target) continue;
       const path = all.pathTo(from);
       if (!path) continue;
@@ -255,35 +284,42 @@ export class RetentionQuery {
     return { cycles: cycles.slice(0, maxCycles), componentSize, hidden };
   }
 
+  private bfsMarks: Uint32Array | null = null;
+  private bfsEpoch = 0;
+
+  /** Breadth-first from `start`, bounded in depth; typed arrays, no object per visited node. */
   private bfsFrom(start: number, maxDepth: number, follow: (from: number, edge: number, to: number) => boolean) {
     const g = this.g;
-    const parentEdge = new Map<number, number>(); // node -> edge that reached it
-    const parentNode = new Map<number, number>();
-    const depth = new Map<number, number>([[start, 0]]);
+    if (!this.bfsMarks) this.bfsMarks = new Uint32Array(g.nodeCount);
+    const marks = this.bfsMarks;
+    const epoch = ++this.bfsEpoch;
+    const parentEdge = new Uint32Array(g.nodeCount);
+    marks[start] = epoch;
     let frontier = [start];
     for (let d = 1; d < maxDepth && frontier.length; d++) {
       const next: number[] = [];
       for (const n of frontier) {
         for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
           const t = g.edgeTarget[e];
-          if (depth.has(t) || !follow(n, e, t)) continue;
-          depth.set(t, d);
-          parentEdge.set(t, e);
-          parentNode.set(t, n);
+          if (marks[t] === epoch || !follow(n, e, t)) continue;
+          marks[t] = epoch;
+          parentEdge[t] = e;
           next.push(t);
         }
       }
       frontier = next;
-      if (depth.size > 2_000_000) break; // bounded: cycles longer than this are not "short"
     }
+    const valid = () => this.bfsEpoch === epoch;
     return {
       pathTo(node: number): RawStep[] | null {
-        if (!depth.has(node) || node === start) return null;
+        if (!valid()) throw new Error('A BFS result was read after a newer search replaced it.');
+        if (marks[node] !== epoch || node === start) return null;
         const steps: RawStep[] = [];
         let n = node;
         while (n !== start) {
-          const from = parentNode.get(n)!;
-          steps.push({ from, edge: parentEdge.get(n)!, to: n });
+          const edge = parentEdge[n];
+          const from = g.edgeSource(edge);
+          steps.push({ from, edge, to: n });
           n = from;
         }
         return steps.reverse();
@@ -291,35 +327,60 @@ export class RetentionQuery {
     };
   }
 
-  /** Size of the strongly connected component over the program's own references (forward ∩ backward reach). */
+  /**
+   * Size of the strongly connected component over the program's own references: Tarjan's algorithm, iterative,
+   * started at the object, so its component is whatever is left on the stack when the object finishes.
+   */
   private componentSize(target: number, follow: (from: number, edge: number, to: number) => boolean): number {
     const g = this.g;
-    const forward = new Set<number>([target]);
-    const stack = [target];
-    while (stack.length) {
-      const n = stack.pop()!;
-      for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
+    const index = new Uint32Array(g.nodeCount); // 0 = unvisited, else DFS index + 1
+    const low = new Uint32Array(g.nodeCount);
+    const onStack = new Uint8Array(g.nodeCount);
+    const sccStack: number[] = [];
+    const callNode: number[] = [target];
+    const callEdge: number[] = [g.firstEdge[target]];
+    let counter = 1;
+    index[target] = low[target] = counter++;
+    onStack[target] = 1;
+    sccStack.push(target);
+    while (callNode.length) {
+      const top = callNode.length - 1;
+      const v = callNode[top];
+      const end = g.firstEdge[v + 1];
+      let e = callEdge[top];
+      let descended = false;
+      for (; e < end; e++) {
         const t = g.edgeTarget[e];
-        if (!forward.has(t) && follow(n, e, t)) {
-          forward.add(t);
-          stack.push(t);
+        if (!follow(v, e, t)) continue;
+        if (index[t] === 0) {
+          callEdge[top] = e + 1;
+          index[t] = low[t] = counter++;
+          onStack[t] = 1;
+          sccStack.push(t);
+          callNode.push(t);
+          callEdge.push(g.firstEdge[t]);
+          descended = true;
+          break;
+        } else if (onStack[t] && index[t] < low[v]) {
+          low[v] = index[t];
         }
       }
-    }
-    const backward = new Set<number>([target]);
-    stack.push(target);
-    let size = 1;
-    while (stack.length) {
-      const n = stack.pop()!;
-      for (let r = g.firstRetainer[n], end = g.firstRetainer[n + 1]; r < end; r++) {
-        const from = g.retainingNodes[r];
-        if (backward.has(from) || !forward.has(from) || !follow(from, g.retainingEdges[r], n)) continue;
-        backward.add(from);
-        stack.push(from);
-        size++;
+      if (descended) continue;
+      callNode.pop();
+      callEdge.pop();
+      if (callNode.length) {
+        const u = callNode[callNode.length - 1];
+        if (low[v] < low[u]) low[u] = low[v];
+      }
+      if (low[v] === index[v] && v !== target) {
+        let w: number;
+        do {
+          w = sccStack.pop()!;
+          onStack[w] = 0;
+        } while (w !== v);
       }
     }
-    return size;
+    return sccStack.length;
   }
 
   // ---- Readable steps ----
@@ -531,14 +592,21 @@ export class RetentionQuery {
     const onPath = new Map<number, number>(); // edge ordinal -> readable step index
     steps.forEach((s, i) => s.raw.forEach((r) => onPath.set(r.edge, i)));
     let best: (Suggestion & { rank: number }) | null = null;
+    const chain: number[] = [];
+    for (let n = target; n !== g.rootOrdinal && chain.length < 10_000; n = dominator[n]) {
+      chain.push(n);
+      if (dominator[n] === n) break;
+    }
+    this.prefetch(chain);
     let node = target;
     for (let guard = 0; node !== g.rootOrdinal && guard < 10_000; guard++) {
       let single = -1;
       let singleFrom = -1;
       let count = 0;
-      for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end && count < 2; r++) {
-        const from = g.retainingNodes[r];
-        const edge = g.retainingEdges[r];
+      for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+        if (count >= 2) break;
+        const from = rFrom;
+        const edge = rEdge;
         if (!this.counts(from, edge) || this.parts.distances[from] === NO_DISTANCE || this.isShadow(from) || this.dominates(node, from)) continue;
         count++;
         single = edge;
@@ -570,9 +638,9 @@ export class RetentionQuery {
   private listenerStoreOf(closure: number, from: number, edge: number): { from: number; edge: number; sameStep: boolean } | null {
     if (this.isListenerStorage(from, edge)) return { from, edge, sameStep: true };
     const g = this.g;
-    for (let r = g.firstRetainer[closure], end = g.firstRetainer[closure + 1]; r < end; r++) {
-      const f = g.retainingNodes[r];
-      const e = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(closure)) {
+      const f = rFrom;
+      const e = rEdge;
       if (this.isListenerStorage(f, e)) return { from: f, edge: e, sameStep: false };
     }
     return null;
@@ -594,8 +662,8 @@ export class RetentionQuery {
   /** True when some retainer holds `node` through a property whose name matches. */
   private heldAs(node: number, names: RegExp): boolean {
     const g = this.g;
-    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
-      const e = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+      const e = rEdge;
       if (g.edgeType[e] === g.edges.property && names.test(g.edgeName(e))) return true;
     }
     return false;
@@ -603,17 +671,17 @@ export class RetentionQuery {
 
   private heldViaListenerProperty(array: number): boolean {
     const g = this.g;
-    for (let r = g.firstRetainer[array], end = g.firstRetainer[array + 1]; r < end; r++) {
-      const holder = g.retainingNodes[r];
-      if (g.edgeType[g.retainingEdges[r]] === g.edges.property && this.heldAs(holder, LISTENER_CONTAINER)) return true;
+    for (const { from: rFrom, edge: rEdge } of this.rets(array)) {
+      const holder = rFrom;
+      if (g.edgeType[rEdge] === g.edges.property && this.heldAs(holder, LISTENER_CONTAINER)) return true;
     }
     return false;
   }
 
   private singleRetainer(node: number): number {
     const g = this.g;
-    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
-      if (g.edgeType[g.retainingEdges[r]] !== g.edges.weak) return g.retainingNodes[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+      if (g.edgeType[rEdge] !== g.edges.weak) return rFrom;
     }
     return -1;
   }
@@ -623,8 +691,8 @@ export class RetentionQuery {
     const g = this.g;
     if (g.edgeType[edge] === g.edges.property) return g.edgeName(edge);
     const array = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
-    for (let r = g.firstRetainer[array], end = g.firstRetainer[array + 1]; r < end; r++) {
-      const e = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(array)) {
+      const e = rEdge;
       if (g.edgeType[e] === g.edges.property) return g.edgeName(e);
     }
     return null;
@@ -635,9 +703,9 @@ export class RetentionQuery {
     const g = this.g;
     let node = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
     for (let hop = 0; hop < 3 && node >= 0; hop++) {
-      for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
-        const e = g.retainingEdges[r];
-        if (g.edgeType[e] === g.edges.property && LISTENER_CONTAINER.test(g.edgeName(e))) return g.retainingNodes[r];
+      for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+        const e = rEdge;
+        if (g.edgeType[e] === g.edges.property && LISTENER_CONTAINER.test(g.edgeName(e))) return rFrom;
       }
       node = this.singleRetainer(node);
     }
@@ -657,8 +725,8 @@ export class RetentionQuery {
   private referenceName(node: number): string | null {
     const g = this.g;
     if (node < 0) return null;
-    for (let r = g.firstRetainer[node], end = g.firstRetainer[node + 1]; r < end; r++) {
-      const e = g.retainingEdges[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+      const e = rEdge;
       const t = g.edgeType[e];
       if ((t === g.edges.property || t === g.edges.context) && this.parts.semantics.isUserEdge(e, node)) {
         const name = g.edgeName(e);
@@ -670,8 +738,8 @@ export class RetentionQuery {
 
   private tableOwner(table: number): number {
     const g = this.g;
-    for (let r = g.firstRetainer[table], end = g.firstRetainer[table + 1]; r < end; r++) {
-      if (g.edgeNamed(g.retainingEdges[r], 'table')) return g.retainingNodes[r];
+    for (const { from: rFrom, edge: rEdge } of this.rets(table)) {
+      if (g.edgeNamed(rEdge, 'table')) return rFrom;
     }
     return -1;
   }

@@ -452,7 +452,7 @@ export class SnapshotParser {
   }
 
   private readHeader(text: string, pos: number): void {
-    let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number };
+    let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number; trace_function_count?: number };
     try {
       header = JSON.parse(text);
     } catch {
@@ -509,7 +509,8 @@ export class SnapshotParser {
     this.nodeId = new Uint32Array(n);
     this.nodeSelfSize = new Uint32Array(n);
     this.firstEdge = new Uint32Array(n + 1);
-    this.nodeTraceId = this.nodeFieldIndex.traceNodeId >= 0 ? new Uint32Array(n) : null;
+    // Trace ids mean something only when allocations were recorded; otherwise they are all 0 and not kept.
+    this.nodeTraceId = this.nodeFieldIndex.traceNodeId >= 0 && (header.trace_function_count ?? 0) > 0 ? new Uint32Array(n) : null;
     this.edgeType = new Uint8Array(this.edgeCount);
     this.edgeNameOrIndex = new Uint32Array(this.edgeCount);
     this.edgeTarget = new Uint32Array(this.edgeCount);
@@ -531,93 +532,122 @@ export class SnapshotParser {
     this.growableLength = 0;
   }
 
-  /** The hot loop: digits, commas and newlines, straight into a row buffer that is flushed per row. */
+  /**
+   * The hot loop: digits, commas and newlines. Nodes and edges (nearly all of the document) are stored column by
+   * column as each row completes, with everything the loop touches held in locals.
+   */
   private parseNumbers(buf: Uint8Array, pos: number, end: number): number {
+    const sink = this.sink;
+    const rowLength = this.rowLength;
+    const row = this.row;
     let num = this.num;
     let digits = this.numDigits;
-    const row = this.row;
     let fill = this.rowFill;
-    const rowLength = this.rowLength;
+    let needValue = this.needValue;
+    let rows = this.rows;
+    let neg = this.numNeg;
+    // Column layout, resolved once.
+    const isNodes = sink === Sink.Nodes;
+    const isEdges = sink === Sink.Edges;
+    const nf = this.nodeFieldIndex;
+    const ef = this.edgeFieldIndex;
+    const nodeFieldCount = this.nodeFieldCount;
+    const nodeCount = this.nodeCount;
+    const edgeCount = this.edgeCount;
+    const nodeTypeCount = this.nodeTypeNames.length;
+    const edgeTypeCount = this.edgeTypeNames.length;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge, nodeTraceId, edgeType, edgeNameOrIndex, edgeTarget } = this;
+    let result = -1;
     while (pos < end) {
-      const c = buf[pos++];
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        num = num * 10 + d;
+      let c = buf[pos++];
+      if (c >= 48 && c <= 57) {
+        // A tight inner loop for the digits of one number.
+        num = num * 10 + (c - 48);
         digits++;
-        continue;
+        while (pos < end) {
+          c = buf[pos];
+          if (c < 48 || c > 57) break;
+          num = num * 10 + (c - 48);
+          digits++;
+          pos++;
+        }
+        if (pos === end) break;
+        pos++;
       }
       if (digits > 0) {
-        row[fill++] = this.numNeg ? -num : num;
+        row[fill++] = neg ? -num : num;
         num = 0;
         digits = 0;
-        this.numNeg = false;
-        this.needValue = false;
+        needValue = false;
+        neg = false;
         if (fill === rowLength) {
-          this.rowFill = 0;
-          this.flushRow(pos - 1);
           fill = 0;
+          const i = rows++;
+          if (isEdges) {
+            if (i >= edgeCount) this.fail(`"edges" holds more than the ${edgeCount} edges the header announces`, pos - 1);
+            const type = row[ef.type];
+            const to = row[ef.toNode];
+            const target = to / nodeFieldCount;
+            if (!(type < edgeTypeCount && type >= 0)) this.fail(`Edge ${i} has type ${type}, which meta.edge_types does not define`, pos - 1);
+            if (!(target < nodeCount && target >= 0 && target === Math.floor(target))) {
+              this.fail(`Edge ${i} points at node offset ${to}, which is not the start of one of the ${nodeCount} nodes`, pos - 1);
+            }
+            edgeType[i] = type;
+            edgeNameOrIndex[i] = row[ef.nameOrIndex];
+            edgeTarget[i] = target;
+          } else if (isNodes) {
+            if (i >= nodeCount) this.fail(`"nodes" holds more than the ${nodeCount} nodes the header announces`, pos - 1);
+            const type = row[nf.type];
+            if (!(type < nodeTypeCount && type >= 0)) this.fail(`Node ${i} has type ${type}, which meta.node_types does not define`, pos - 1);
+            nodeType[i] = type;
+            nodeName[i] = row[nf.name];
+            nodeId[i] = row[nf.id];
+            const size = row[nf.selfSize];
+            nodeSelfSize[i] = size > MAX_U32 ? MAX_U32 : size;
+            const next = firstEdge[i] + row[nf.edgeCount];
+            if (next > edgeCount) this.fail(`Node ${i}'s edges run past the ${edgeCount} edges the header announces`, pos - 1);
+            firstEdge[i + 1] = next;
+            if (nodeTraceId) nodeTraceId[i] = row[nf.traceNodeId];
+          } else {
+            this.rows = rows - 1;
+            this.flushRow(pos - 1);
+          }
         }
-      } else if (this.numNeg) {
+      } else if (neg) {
         this.fail(`A lone '-' in "${this.sinkName}"`, pos - 1);
       }
       if (c === COMMA) {
-        if (this.needValue || (fill === 0 && this.rows === 0)) this.fail(`Two commas without a number between them in "${this.sinkName}"`, pos - 1);
-        this.needValue = true;
+        if (needValue || (fill === 0 && rows === 0)) this.fail(`Two commas without a number between them in "${this.sinkName}"`, pos - 1);
+        needValue = true;
       } else if (c === CLOSE_BRACKET) {
-        if (this.needValue) this.fail(`A trailing comma ends "${this.sinkName}"`, pos - 1);
-        this.num = 0;
-        this.numDigits = 0;
-        this.rowFill = fill;
-        this.finishNumbers(pos - 1);
-        this.state = State.AfterValue;
-        return pos;
-      } else if (c === MINUS && digits === 0 && !this.numNeg) {
-        this.numNeg = true;
-      } else if (!isSpace(c)) {
+        if (needValue) this.fail(`A trailing comma ends "${this.sinkName}"`, pos - 1);
+        result = pos;
+        break;
+      } else if (c === MINUS && !isNodes && !isEdges) {
+        neg = true;
+      } else if (!(c === 10 || c === 32 || c === 13 || c === 9)) {
         this.fail(`Expected a number in "${this.sinkName}", found ${this.describe(c)}`, pos - 1);
       }
     }
     this.num = num;
     this.numDigits = digits;
     this.rowFill = fill;
+    this.needValue = needValue;
+    this.rows = rows;
+    this.numNeg = neg;
+    if (result >= 0) {
+      this.finishNumbers(result - 1);
+      this.state = State.AfterValue;
+      return result;
+    }
     return pos;
   }
 
+  /** Rows of the small sections (locations, trace function infos, samples). */
   private flushRow(pos: number): void {
     const row = this.row;
     const i = this.rows++;
     switch (this.sink) {
-      case Sink.Nodes: {
-        if (i >= this.nodeCount) this.fail(`"nodes" holds more than the ${this.nodeCount} nodes the header announces`, pos);
-        const f = this.nodeFieldIndex;
-        const type = row[f.type];
-        if (type >= this.nodeTypeNames.length || type < 0) this.fail(`Node ${i} has type ${type}, which meta.node_types does not define`, pos);
-        this.nodeType[i] = type;
-        this.nodeName[i] = row[f.name];
-        this.nodeId[i] = row[f.id];
-        const size = row[f.selfSize];
-        this.nodeSelfSize[i] = size > MAX_U32 ? MAX_U32 : size;
-        const next = this.firstEdge[i] + row[f.edgeCount];
-        if (next > this.edgeCount) this.fail(`Node ${i}'s edges run past the ${this.edgeCount} edges the header announces`, pos);
-        this.firstEdge[i + 1] = next;
-        if (this.nodeTraceId) this.nodeTraceId[i] = row[f.traceNodeId];
-        return;
-      }
-      case Sink.Edges: {
-        if (i >= this.edgeCount) this.fail(`"edges" holds more than the ${this.edgeCount} edges the header announces`, pos);
-        const f = this.edgeFieldIndex;
-        const type = row[f.type];
-        if (type >= this.edgeTypeNames.length || type < 0) this.fail(`Edge ${i} has type ${type}, which meta.edge_types does not define`, pos);
-        this.edgeType[i] = type;
-        this.edgeNameOrIndex[i] = row[f.nameOrIndex];
-        const to = row[f.toNode];
-        const target = to / this.nodeFieldCount;
-        if (target !== Math.floor(target) || target >= this.nodeCount || to < 0) {
-          this.fail(`Edge ${i} points at node offset ${to}, which is not the start of one of the ${this.nodeCount} nodes`, pos);
-        }
-        this.edgeTarget[i] = target;
-        return;
-      }
       case Sink.Locations: {
         if ((i + 1) * 4 > this.locations.length) {
           const grown = new Int32Array(Math.max(1024, this.locations.length * 2));

@@ -48,6 +48,12 @@ export function computeDistances(graph: HeapGraph): Uint32Array {
   const distances = new Uint32Array(nodeCount).fill(NO_DISTANCE);
   const queue = new Uint32Array(nodeCount);
   const skip = edgeFilter(graph);
+  const nodeName = graph.nodeName;
+  const special = new Uint8Array(graph.strings.length);
+  for (const name of ['system / NativeContext', '(map descriptors)']) {
+    const index = graph.strings.indexOf(name);
+    if (index >= 0) special[index] = 1;
+  }
 
   let length = 0;
   for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
@@ -71,12 +77,14 @@ export function computeDistances(graph: HeapGraph): Uint32Array {
     while (head < tail) {
       const n = queue[head++];
       const d = distances[n] + 1;
+      const filtered = special[nodeName[n]] === 1; // only two kinds of node have edges DevTools filters
+      const isRoot = n === rootOrdinal;
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
         const type = edgeType[e];
-        if (type === weak || (type === shortcut && n !== rootOrdinal)) continue;
+        if (type === weak || (type === shortcut && !isRoot)) continue;
         const t = edgeTarget[e];
         if (distances[t] !== NO_DISTANCE) continue;
-        if (skip(n, e)) continue;
+        if (filtered && skip(n, e)) continue;
         distances[t] = d;
         queue[tail++] = t;
       }

@@ -37,6 +37,10 @@ export function formatReport(r: RetentionReport): string {
   const loc = formatLocation(o.location);
   lines.push(`${formatNode(o)} (${o.type})${loc ? `  ${loc}` : ''}`);
   lines.push(`  self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}, distance ${o.distance ?? 'unreachable'}`);
+  if (o.allocationStack?.length) {
+    lines.push('  allocated at:');
+    for (const frame of o.allocationStack) lines.push(`    ${formatLocation(frame)}`);
+  }
   for (const note of r.notes) lines.push(`  note: ${note}`);
   lines.push('');
   lines.push(r.paths.length ? `Why it is alive (${r.paths.length} shortest path${r.paths.length === 1 ? '' : 's'} from GC roots):` : 'Why it is alive: no path from a GC root.');

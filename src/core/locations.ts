@@ -12,14 +12,38 @@ import type { HeapGraph } from './heapGraph';
 import type { SourceLocation } from './report';
 
 export class LocationIndex {
-  private readonly rowOf = new Map<number, number>(); // node ordinal -> location row
+  /** Location rows ordered by node ordinal (V8 writes them in node order; sorted here if not). */
+  private readonly rowsByNode: Uint32Array;
   private scriptUrls: Map<number, string> | null = null;
   private readonly extraUrls = new Map<number, string>();
   private traceRowOfId: Map<number, number> | null = null;
 
   constructor(private readonly graph: HeapGraph) {
     const { locations, locationCount } = graph.snapshot;
-    for (let row = 0; row < locationCount; row++) this.rowOf.set(locations[row * 4], row);
+    const rows = new Uint32Array(locationCount);
+    let sorted = true;
+    for (let row = 0; row < locationCount; row++) {
+      rows[row] = row;
+      if (row > 0 && locations[row * 4] < locations[(row - 1) * 4]) sorted = false;
+    }
+    if (!sorted) rows.sort((a, b) => locations[a * 4] - locations[b * 4]);
+    this.rowsByNode = rows;
+  }
+
+  /** Binary search for the node's location row; -1 when it has none. */
+  private rowOf(node: number): number {
+    const { locations } = this.graph.snapshot;
+    const rows = this.rowsByNode;
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = locations[rows[mid] * 4];
+      if (v === node) return rows[mid];
+      if (v < node) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Script id -> URL learned elsewhere (a live session's Debugger.scriptParsed or getScriptSource). */
@@ -90,8 +114,8 @@ export class LocationIndex {
   }
 
   private ownLocation(node: number, origin: SourceLocation['origin']): SourceLocation | null {
-    const row = this.rowOf.get(node);
-    if (row === undefined) return null;
+    const row = this.rowOf(node);
+    if (row < 0) return null;
     const l = this.graph.snapshot.locations;
     const scriptId = l[row * 4 + 1];
     return { url: this.urlOf(scriptId), line: l[row * 4 + 2] + 1, column: l[row * 4 + 3] + 1, scriptId, origin };

@@ -28,6 +28,8 @@ export interface ReportNode {
   retainedSize?: number;
   /** DevTools distance from the user roots; null when the object is unreachable. */
   distance?: number | null;
+  /** Where the object was allocated, innermost frame first (only when allocations were recorded). */
+  allocationStack?: SourceLocation[];
 }
 
 export interface ReportEdge {

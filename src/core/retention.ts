@@ -72,11 +72,19 @@ export class RetentionQuery {
     if (hidden > 0 && !options.includeInternalCycles) {
       notes.push(`${hidden} more cycle${hidden === 1 ? '' : 's'} through engine internals (hidden classes, prototypes, constructors) ${hidden === 1 ? 'is' : 'are'} left out.`);
     }
+    for (const closer of this.lastWeakClosers.slice(0, 3)) {
+      const steps = this.readableSteps(closer).map((s) => s.step.label).join(' ');
+      const holder = closer[closer.length - 1].from;
+      notes.push(`A weak reference closes a cycle back to it (${steps}): ${displayName(this.g, holder)} @${this.g.nodeId[holder]} holds it weakly, so that cycle does not keep it alive.`);
+    }
     if (rawCycles.length === 0 && componentSize <= 1) notes.push('The object is not part of any cycle of your own references.');
 
     const fix = this.cutEdgeFix(target, rawPaths[0], paths[0]);
+    const object = this.reportNode(target) as RetentionReport['object'];
+    const allocation = this.parts.locations.allocationStack(target);
+    if (allocation.length) object.allocationStack = allocation;
     return {
-      object: this.reportNode(target) as RetentionReport['object'],
+      object,
       paths,
       cycles,
       fix,
@@ -250,7 +258,8 @@ export class RetentionQuery {
     const userEdge = (from: number, edge: number, to: number) => this.counts(from, edge) && sem.isUserEdge(edge, to);
     const anyEdge = (from: number, edge: number) => this.counts(from, edge) && from !== g.rootOrdinal;
 
-    const user = this.bfsFrom(target, maxLength, userEdge);
+    const retainers = this.rets(target).map((r) => r.from);
+    const user = this.bfsFrom(target, maxLength, userEdge, retainers);
     const closing = new Map<number, RawStep[]>(); // retainer -> cycle
     for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
       const from = rFrom;
@@ -263,8 +272,17 @@ export class RetentionQuery {
     }
     let cycles = [...closing.values()];
 
+    // Weak references that close a cycle back to the object (a WeakRef to a parent): worth saying they do not count.
+    const weakClosers: RawStep[][] = [];
+    for (const { from, edge } of this.rets(target)) {
+      if (g.edgeType[edge] !== g.edges.weak || from === target) continue;
+      const path = user.pathTo(from);
+      if (path) weakClosers.push([...path, { from, edge, to: target }]);
+    }
+    this.lastWeakClosers = weakClosers;
+
     let hidden = 0;
-    const all = this.bfsFrom(target, maxLength, anyEdge);
+    const all = this.bfsFrom(target, maxLength, anyEdge, retainers.filter((r) => !closing.has(r)));
     const internal: RawStep[][] = [];
     for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
       const from = rFrom;
@@ -284,11 +302,12 @@ export class RetentionQuery {
     return { cycles: cycles.slice(0, maxCycles), componentSize, hidden };
   }
 
+  private lastWeakClosers: RawStep[][] = [];
   private bfsMarks: Uint32Array | null = null;
   private bfsEpoch = 0;
 
   /** Breadth-first from `start`, bounded in depth; typed arrays, no object per visited node. */
-  private bfsFrom(start: number, maxDepth: number, follow: (from: number, edge: number, to: number) => boolean) {
+  private bfsFrom(start: number, maxDepth: number, follow: (from: number, edge: number, to: number) => boolean, wanted?: number[]) {
     const g = this.g;
     if (!this.bfsMarks) this.bfsMarks = new Uint32Array(g.nodeCount);
     const marks = this.bfsMarks;
@@ -296,7 +315,9 @@ export class RetentionQuery {
     const parentEdge = new Uint32Array(g.nodeCount);
     marks[start] = epoch;
     let frontier = [start];
-    for (let d = 1; d < maxDepth && frontier.length; d++) {
+    // Stop early once every node the caller wants is found (the retainers that would close a cycle).
+    let missing = wanted ? new Set(wanted.filter((w) => w !== start)) : null;
+    for (let d = 1; d < maxDepth && frontier.length && (!missing || missing.size > 0); d++) {
       const next: number[] = [];
       for (const n of frontier) {
         for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
@@ -305,10 +326,12 @@ export class RetentionQuery {
           marks[t] = epoch;
           parentEdge[t] = e;
           next.push(t);
+          missing?.delete(t);
         }
       }
       frontier = next;
     }
+    missing = null;
     const valid = () => this.bfsEpoch === epoch;
     return {
       pathTo(node: number): RawStep[] | null {

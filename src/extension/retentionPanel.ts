@@ -1,0 +1,206 @@
+/**
+ * The retention tree: an editor-area webview panel beside the code. The host keeps the current model and answers
+ * the page's typed requests (more retainers of a node, open a source location, re-root the tree at a node).
+ */
+import * as vscode from 'vscode';
+import type { RetainerPage, RetentionReport, SourceLocation } from '../core/report';
+import {
+  parsePanelMessage, type HostToPanel, type PanelModel, type PanelToHost, type RenderedRow,
+} from '../shared/webviewProtocol';
+import { openLocation, type OpenedLocation } from './sourceLinks';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export const PANEL_VIEW_TYPE = 'retentionExplorer.retentionTree';
+
+/** What the panel needs from the rest of the extension. */
+export interface PanelHost {
+  retainers(snapshotId: number, heapId: number, offset: number): Promise<RetainerPage>;
+  inspect(snapshotId: number, heapId: number): Promise<void>;
+}
+
+export interface PanelState {
+  visible: boolean;
+  generation: number;
+  renderedGeneration: number;
+  rows: RenderedRow[];
+  sessionEnded: string | null;
+  lastOpened: OpenedLocation | null;
+  rejectedMessages: number;
+}
+
+export class RetentionPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | null = null;
+  private model: PanelModel | null = null;
+  private generation = 0;
+  private rendered: { generation: number; rows: RenderedRow[] } = { generation: 0, rows: [] };
+  private renderWaiters: { generation: number; resolve: () => void }[] = [];
+  private readonly knownUrls = new Set<string>();
+  private lastOpened: OpenedLocation | null = null;
+  private rejected = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => {
+        // After a window reload the page restores its last tree from its own state; the worker's snapshots are gone,
+        // so expanding further says so.
+        this.adopt(panel);
+      },
+    }));
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  /** Shows a report (creating or revealing the panel). Returns the model's generation. */
+  show(model: Omit<PanelModel, 'generation'>): number {
+    this.generation++;
+    this.model = { ...model, generation: this.generation };
+    this.remember(model.report);
+    if (!this.panel) {
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Retention', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+        ...webviewOptions(this.extensionUri),
+        enableFindWidget: true,
+      });
+      this.adopt(panel);
+    } else {
+      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+      this.post({ type: 'show', model: this.model });
+    }
+    this.panel!.title = `Retention: ${titleOf(model)}`;
+    return this.generation;
+  }
+
+  /** The panel says a capture is running, or failed, above the last results. */
+  status(kind: 'busy' | 'error' | 'info', message: string | null): void {
+    if (message === null) this.post({ type: 'clearStatus' });
+    else this.post({ type: 'status', kind, message });
+  }
+
+  /** The session the shown snapshot came from ended: say so, keep the results readable. */
+  sourceEnded(source: string, message: string): void {
+    if (!this.model || this.model.snapshot.source !== source) return;
+    this.model = { ...this.model, sessionEnded: message };
+    this.post({ type: 'sessionEnded', message });
+  }
+
+  get currentModel(): PanelModel | null {
+    return this.model;
+  }
+
+  /** For tests: what the page last rendered, waiting (bounded) until it has rendered `generation`. */
+  async state(waitFor?: { generation?: number; timeoutMs?: number }): Promise<PanelState> {
+    const want = waitFor?.generation;
+    if (want !== undefined && this.rendered.generation < want) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitFor?.timeoutMs ?? 10_000);
+        this.renderWaiters.push({ generation: want, resolve: () => { clearTimeout(timer); resolve(); } });
+      });
+    }
+    return {
+      visible: this.panel?.visible ?? false,
+      generation: this.generation,
+      renderedGeneration: this.rendered.generation,
+      rows: this.rendered.rows,
+      sessionEnded: this.model?.sessionEnded ?? null,
+      lastOpened: this.lastOpened,
+      rejectedMessages: this.rejected,
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = { ...webviewOptions(this.extensionUri) };
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(this.extensionUri, 'media', 'retention-light.svg'),
+      dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'retention-dark.svg'),
+    };
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel', 'Retention');
+    const subs = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      panel.onDidDispose(() => {
+        if (this.panel === panel) this.panel = null;
+        for (const s of subs) s.dispose();
+      }),
+    ];
+  }
+
+  private post(message: HostToPanel): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    const message = parsePanelMessage(raw);
+    if (!message) {
+      // Untrusted input: anything that is not a well-formed request is dropped, and counted for tests.
+      this.rejected++;
+      return;
+    }
+    void this.handle(message).catch((e: unknown) => {
+      void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+    });
+  }
+
+  private async handle(message: PanelToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        if (this.model) this.post({ type: 'show', model: this.model });
+        return;
+      case 'rendered':
+        this.rendered = { generation: message.generation, rows: message.rows };
+        this.renderWaiters = this.renderWaiters.filter((w) => {
+          if (w.generation > message.generation) return true;
+          w.resolve();
+          return false;
+        });
+        return;
+      case 'openLocation': {
+        // Only locations this host sent can be opened: a page cannot make the host open an arbitrary file.
+        if (!this.knownUrls.has(message.location.url)) {
+          this.rejected++;
+          return;
+        }
+        this.lastOpened = await openLocation(message.location);
+        return;
+      }
+      case 'loadRetainers': {
+        try {
+          const page = await this.host.retainers(message.snapshotId, message.heapId, message.offset);
+          for (const e of page.entries) this.rememberLocation(e.node.location);
+          this.post({ type: 'retainers', requestId: message.requestId, ok: true, page });
+        } catch (e) {
+          this.post({ type: 'retainers', requestId: message.requestId, ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+        return;
+      }
+      case 'inspect':
+        await this.host.inspect(message.snapshotId, message.heapId);
+        return;
+    }
+  }
+
+  private remember(report: RetentionReport): void {
+    this.rememberLocation(report.object.location);
+    for (const list of [report.paths, report.cycles]) {
+      for (const p of list) {
+        for (const s of p.steps) {
+          this.rememberLocation(s.from.location);
+          this.rememberLocation(s.to.location);
+          for (const v of s.via ?? []) this.rememberLocation(v.location);
+        }
+      }
+    }
+  }
+
+  private rememberLocation(loc: SourceLocation | null | undefined): void {
+    if (loc) this.knownUrls.add(loc.url);
+  }
+}
+
+function titleOf(model: Omit<PanelModel, 'generation'>): string {
+  const name = model.object?.expression ?? (model.report.object.name || `(${model.report.object.type})`);
+  const short = name.length > 30 ? `${name.slice(0, 29)}…` : name;
+  return `${short} @${model.report.object.id}`;
+}

@@ -106,17 +106,17 @@ export class HeapAnalysis {
     const g = this.graph;
     const index = g.strings.indexOf(name);
     if (index < 0) return [];
-    const found: number[] = [];
+    // Keep only the `limit` largest while scanning: a class can have millions of instances.
+    const top: number[] = [];
     const { object, array, native, closure } = g.types;
     for (let o = 0; o < g.nodeCount; o++) {
       if (g.nodeName[o] !== index) continue;
       const t = g.nodeType[o];
-      if (t === object || t === array || t === native) found.push(o);
+      if (t === object || t === array || t === native) insertTop(top, o, this.retainedSize, limit);
     }
     // A function name with no instances: the closures themselves.
-    if (found.length === 0) for (let o = 0; o < g.nodeCount; o++) if (g.nodeName[o] === index && g.nodeType[o] === closure) found.push(o);
-    found.sort((a, b) => this.retainedSize[b] - this.retainedSize[a] || a - b);
-    return found.slice(0, limit).map((o) => this.query.reportNode(o));
+    if (top.length === 0) for (let o = 0; o < g.nodeCount; o++) if (g.nodeName[o] === index && g.nodeType[o] === closure) insertTop(top, o, this.retainedSize, limit);
+    return top.map((o) => this.query.reportNode(o));
   }
 
   /** Largest retainers and classes by count and retained size (objects reachable from the program first). */

@@ -359,51 +359,57 @@ export class RetentionQuery {
     const index = new Uint32Array(g.nodeCount); // 0 = unvisited, else DFS index + 1
     const low = new Uint32Array(g.nodeCount);
     const onStack = new Uint8Array(g.nodeCount);
-    const sccStack: number[] = [];
-    const callNode: number[] = [target];
-    const callEdge: number[] = [g.firstEdge[target]];
+    // Both stacks hold each node at most once: typed arrays of nodeCount suffice.
+    const sccStack = new Uint32Array(g.nodeCount);
+    const callNode = new Uint32Array(g.nodeCount);
+    const callEdge = new Uint32Array(g.nodeCount);
+    let sccTop = 0;
+    let callTop = 0;
     let counter = 1;
     index[target] = low[target] = counter++;
     onStack[target] = 1;
-    sccStack.push(target);
-    while (callNode.length) {
-      const top = callNode.length - 1;
+    sccStack[sccTop++] = target;
+    callNode[0] = target;
+    callEdge[0] = g.firstEdge[target];
+    callTop = 1;
+    while (callTop > 0) {
+      const top = callTop - 1;
       const v = callNode[top];
       const end = g.firstEdge[v + 1];
       let e = callEdge[top];
       let descended = false;
       for (; e < end; e++) {
         const t = g.edgeTarget[e];
-        if (!follow(v, e, t)) continue;
-        if (index[t] === 0) {
-          callEdge[top] = e + 1;
-          index[t] = low[t] = counter++;
-          onStack[t] = 1;
-          sccStack.push(t);
-          callNode.push(t);
-          callEdge.push(g.firstEdge[t]);
-          descended = true;
-          break;
-        } else if (onStack[t] && index[t] < low[v]) {
-          low[v] = index[t];
+        if (index[t] !== 0) {
+          if (onStack[t] && index[t] < low[v] && follow(v, e, t)) low[v] = index[t];
+          continue;
         }
+        if (!follow(v, e, t)) continue;
+        callEdge[top] = e + 1;
+        index[t] = low[t] = counter++;
+        onStack[t] = 1;
+        sccStack[sccTop++] = t;
+        callNode[callTop] = t;
+        callEdge[callTop] = g.firstEdge[t];
+        callTop++;
+        descended = true;
+        break;
       }
       if (descended) continue;
-      callNode.pop();
-      callEdge.pop();
-      if (callNode.length) {
-        const u = callNode[callNode.length - 1];
+      callTop--;
+      if (callTop > 0) {
+        const u = callNode[callTop - 1];
         if (low[v] < low[u]) low[u] = low[v];
       }
       if (low[v] === index[v] && v !== target) {
         let w: number;
         do {
-          w = sccStack.pop()!;
+          w = sccStack[--sccTop];
           onStack[w] = 0;
         } while (w !== v);
       }
     }
-    return sccStack.length;
+    return sccTop;
   }
 
   // ---- Readable steps ----

@@ -56,6 +56,7 @@ export class HeapAnalysis {
       distances: this.distances,
       dominator: this.dominator,
       retainedSize: this.retainedSize,
+      userReachable: this.userReachable,
       semantics: this.semantics,
       locations: this.locations,
     });

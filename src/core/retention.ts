@@ -2,7 +2,7 @@
  * For one object: why it is alive (shortest retaining paths from GC roots), the cycles it is part of, and which
  * reference to break. Works on ordinals and typed arrays; builds objects only for what goes into the report.
  */
-import { NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
+import { FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
@@ -25,6 +25,8 @@ export interface AnalysisParts {
   distances: Uint32Array;
   dominator: Uint32Array;
   retainedSize: Float64Array;
+  /** FLAG_USER_REACHABLE per node (see distances.ts). */
+  userReachable: Uint8Array;
   semantics: EdgeSemantics;
   locations: LocationIndex;
 }
@@ -112,12 +114,12 @@ export class RetentionQuery {
   // ---- Paths from the roots ----
 
   /**
-   * V8 reports an out-of-object property twice: as a property edge from the object and as a slot of its property
-   * store (`(object properties)`, `system / PropertyArray`, a global's `system / PropertyCell`). The store's copy is
-   * a shadow of the property: it is not a second reference a user could break.
+   * V8 reports out-of-object properties and elements twice: as edges from the object and as slots of its backing
+   * store (`(object properties)`, `(object elements)`, `system / PropertyArray`, a global's `system / PropertyCell`).
+   * The store's copy is a shadow: not a second reference a user could break.
    */
   private isShadow(from: number): boolean {
-    return this.parts.semantics.isPropertyStore(from);
+    return this.parts.semantics.isShadowStore(from);
   }
 
   /** Does this reference count for reachability (DevTools' rules)? */
@@ -520,12 +522,12 @@ export class RetentionQuery {
       const emitter = this.listenerOwner(store.from);
       const emitterName = emitter >= 0 ? displayName(g, emitter) : 'the emitter';
       const emitterRef = emitter >= 0 ? this.referenceName(emitter) ?? 'emitter' : 'emitter';
-      const fnName = g.name(to) || (g.edgeType[edge] === g.edges.property && !store.sameStep ? `${lowerFirst(fromName)}.${edgeName}` : 'listener');
+      const fnName = g.name(to) || this.holderExpression(to) || 'listener';
       return {
         kind: 'remove-listener',
         rank: 0,
         fix: `Remove the listener when its owner is done (e.g. in dispose()): \`${emitterRef}.off(${event ? JSON.stringify(event) : 'event'}, ${fnName})\`, or register it with \`{ signal }\` from an AbortController and abort it.`,
-        reason: `${toName}${at(to)} is registered as ${event ? `a '${event}'` : 'a'} listener on ${emitterName}; the emitter keeps the listener alive, and the listener keeps everything it captures alive.`,
+        reason: `${toName}${at(to)} is registered as ${event ? `a '${event}'` : 'a'} listener on ${emitterName}${emitterRef !== 'emitter' ? ` \`${emitterRef}\`` : ''}; the emitter keeps the listener alive, and the listener keeps everything it captures alive.`,
       };
     }
     // A WeakMap/WeakSet value: alive while its key is.
@@ -540,17 +542,19 @@ export class RetentionQuery {
       };
     }
     // A Map/Set entry.
-    if (sem.isEntryEdge(edge) && !sem.ephemeron(edge)) {
-      const owner = this.tableOwner(from);
+    const tableOwner = sem.isEntryEdge(edge) ? this.tableOwner(from) : -1;
+    if (tableOwner >= 0) {
+      const owner = tableOwner;
       const ownerName = owner >= 0 ? displayName(g, owner) : 'collection';
       const isSet = owner >= 0 && /Set$/.test(g.name(owner));
+      const ref = this.referenceName(owner) ?? (isSet ? 'set' : 'map');
       return {
         kind: 'delete-entry',
         rank: 1,
         fix: isSet
-          ? `Delete it from the ${ownerName} when you are done with it (\`set.delete(value)\`), or use a WeakSet so the entry goes with the object.`
-          : `Delete the entry when you are done with it (\`map.delete(key)\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
-        reason: `A long-lived ${ownerName}${owner >= 0 ? at(owner) : ''} holds ${toName} as an entry; entries in a Map or Set live as long as the collection.`,
+          ? `Delete it from the ${ownerName} when you are done with it (\`${ref}.delete(value)\`), or use a WeakSet so the entry goes with the object.`
+          : `Delete the entry when you are done with it (\`${ref}.delete(key)\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
+        reason: `A long-lived ${ownerName}${ref !== 'map' && ref !== 'set' ? ` \`${ref}\`` : ''}${owner >= 0 ? at(owner) : ''} holds ${toName} as an entry; entries in a Map or Set live as long as the collection.`,
       };
     }
     // A back-reference (`parent`, `prev`, `owner`), or in a cycle any reference pointing to an object that dominates
@@ -616,7 +620,7 @@ export class RetentionQuery {
   private cutEdgeFix(target: number, rawPath: RawStep[] | undefined, path: RetainingPath | undefined): RetentionReport['fix'] {
     if (!rawPath || !path) return null;
     const g = this.g;
-    const { dominator } = this.parts;
+    const { dominator, userReachable } = this.parts;
     const steps = this.readableSteps(rawPath);
     const onPath = new Map<number, number>(); // edge ordinal -> readable step index
     steps.forEach((s, i) => s.raw.forEach((r) => onPath.set(r.edge, i)));
@@ -637,6 +641,9 @@ export class RetentionQuery {
         const from = rFrom;
         const edge = rEdge;
         if (!this.counts(from, edge) || this.parts.distances[from] === NO_DISTANCE || this.isShadow(from) || this.dominates(node, from)) continue;
+        // As for dominators: what only engine or debugger handles reach (a paused frame's locals) does not hold
+        // an object the program reaches.
+        if ((userReachable[node] & FLAG_USER_REACHABLE) !== 0 && (userReachable[from] & FLAG_USER_REACHABLE) === 0) continue;
         count++;
         single = edge;
         singleFrom = from;
@@ -739,6 +746,17 @@ export class RetentionQuery {
       node = this.singleRetainer(node);
     }
     return -1;
+  }
+
+  /** How the program names a function it also stores elsewhere: `treeNode.onTheme`. */
+  private holderExpression(fn: number): string | null {
+    const g = this.g;
+    for (const { from, edge } of this.rets(fn)) {
+      if (g.edgeType[edge] !== g.edges.property || this.isListenerStorage(from, edge) || this.isShadow(from)) continue;
+      const name = g.edgeName(edge);
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) return `${lowerFirst(displayName(g, from))}.${name}`;
+    }
+    return null;
   }
 
   /** True when `a` holds `b` directly through one of the program's own references. */

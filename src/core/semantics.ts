@@ -8,7 +8,13 @@ import type { HeapGraph } from './heapGraph';
 const MACHINERY_PROPERTIES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Internal edges that are part of how the program's own data is stored. */
-const DATA_INTERNALS = new Set(['context', 'previous', 'elements', 'properties', 'table', 'bound_this', 'bound_function', 'bound_arguments', 'value']);
+const DATA_INTERNALS = new Set(['context', 'previous', 'table', 'bound_this', 'bound_function', 'bound_arguments']);
+
+/**
+ * Backing stores whose slots V8 also reports as the owner's own property or element edges: the store's copy is a
+ * shadow of a reference the owner already has, not a second reference a user could break.
+ */
+const SHADOW_STORES = new Set(['(object elements)', '(object properties)', 'system / PropertyArray', 'system / PropertyCell']);
 
 /** Nodes that only store another object's data: a step through them folds into the owner. */
 const HOLDER_NAMES = new Set(['system / Context', '(object elements)', '(object properties)', 'system / PropertyArray', 'system / PropertyCell']);
@@ -22,6 +28,7 @@ export class EdgeSemantics {
   private readonly machineryProperty: Uint8Array;
   private readonly dataInternal: Uint8Array;
   private readonly entryEdge: Uint8Array;
+  private readonly shadowStore: Uint8Array;
 
   constructor(private readonly graph: HeapGraph) {
     const n = graph.strings.length;
@@ -29,7 +36,9 @@ export class EdgeSemantics {
     this.machineryProperty = new Uint8Array(n);
     this.dataInternal = new Uint8Array(n);
     this.entryEdge = new Uint8Array(n);
+    this.shadowStore = new Uint8Array(n);
     graph.strings.forEach((s, i) => {
+      if (SHADOW_STORES.has(s)) this.shadowStore[i] = 1;
       if (HOLDER_NAMES.has(s)) this.holderName[i] = 1;
       if (MACHINERY_PROPERTIES.has(s)) this.machineryProperty[i] = 1;
       if (DATA_INTERNALS.has(s)) this.dataInternal[i] = 1;
@@ -47,6 +56,7 @@ export class EdgeSemantics {
     const type = g.edgeType[edge];
     const t = g.nodeType[to];
     const types = g.types;
+    if (this.shadowStore[g.nodeName[to]]) return false;
     if (t === types.code || t === types.objectShape || t === types.synthetic || t === types.hidden) {
       // `system / PropertyCell` and `system / PropertyArray` are hidden, but hold global and out-of-object properties.
       if (!(t === types.hidden && this.holderName[g.nodeName[to]])) return false;
@@ -68,10 +78,9 @@ export class EdgeSemantics {
     return g.edgeType[incomingEdge] === g.edges.internal && g.edgeNamed(incomingEdge, 'table');
   }
 
-  /** An object's out-of-object property store, whose slots repeat the object's own property edges. */
-  isPropertyStore(node: number): boolean {
-    const name = this.graph.name(node);
-    return name === '(object properties)' || name === 'system / PropertyArray' || name === 'system / PropertyCell';
+  /** A backing store whose slots repeat its owner's own property or element edges. */
+  isShadowStore(node: number): boolean {
+    return this.shadowStore[this.graph.nodeName[node]] === 1;
   }
 
   isEntryEdge(edge: number): boolean {

@@ -1,0 +1,105 @@
+// What a browser-level test receives, and helpers for driving the real workbench (code-server in Debian's Chromium).
+//
+// A test file is out/test/e2e/<name>.test.js (compiled from test/e2e/<name>.test.ts): every exported async function is
+// one test, named by its export, called with an E2EContext. scripts/vscode-tests.mjs gives each test a fresh
+// code-server (isolated user data, the extension loaded from the development path, the workspace opened) and a fresh
+// browser context, with the workbench already loaded. A screenshot is saved when a test fails.
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
+
+export interface E2EContext {
+  page: Page;
+  /** http://127.0.0.1:PORT of this test's code-server. */
+  baseUrl: string;
+  /** Absolute path of the opened workspace folder (example/ or a temporary stand-in). */
+  workspace: string;
+  /** Folder for this test's screenshots and logs (test-artifacts/e2e/<file>.<test>/). */
+  artifactsDir: string;
+  /** Saves a full-page screenshot as <artifactsDir>/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Writes a line into this test's log (test-artifacts/e2e/<file>.<test>/test.log). */
+  log(message: string): void;
+  /** The repository root (where package.json is). */
+  repoRoot: string;
+}
+
+export type E2ETest = (ctx: E2EContext) => Promise<void>;
+
+/** Waits until the workbench has rendered its parts and the extension host is up. */
+export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.activitybar, .part.sidebar').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  // The status bar's remote indicator is drawn once the connection to the server (and its extension host) is made.
+  await page.locator('#status\\.host').or(page.locator('.statusbar')).first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Opens the command palette (with the leading ">") and returns its input. */
+export async function openCommandPalette(page: Page): Promise<Locator> {
+  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      const value = await input.inputValue();
+      if (!value.startsWith('>')) await input.fill('>');
+      return input;
+    } catch {
+      // The workbench may still be taking focus; try again.
+    }
+  }
+  throw new Error('the command palette did not open (F1)');
+}
+
+/** The visible labels of the command palette's entries for `query` (e.g. "Retention: Find"). */
+export async function paletteEntries(page: Page, query: string): Promise<string[]> {
+  const input = await openCommandPalette(page);
+  await input.fill(`>${query}`);
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  const labels = await rows.locator('.label-name').allTextContents();
+  return labels.map((l) => l.replace(/\s+/g, ' ').trim());
+}
+
+/** Runs a command by its palette label, e.g. "Retention: Find Retaining Cycles". */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  const input = await openCommandPalette(page);
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** Closes whatever quick input is open. */
+export async function closeQuickInput(page: Page): Promise<void> {
+  if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
+}
+
+/**
+ * The content of a webview (editor panel or sidebar view). Webviews are nested iframes: the outer
+ * `iframe.webview` hosts `#active-frame` with the extension's page. `index` picks among several.
+ */
+export function webviewContent(page: Page, index = 0): FrameLocator {
+  return page.frameLocator('iframe.webview').nth(index).frameLocator('#active-frame');
+}
+
+/** The Frame of a webview whose page contains `selector` (for evaluate()); waits until one appears. */
+export async function webviewFrameWith(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (f.name() === 'active-frame' || /fake\.html|index\.html/.test(f.url())) {
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview contains ${selector} after ${timeoutMs} ms`);
+}
+
+/** Opens the Run and Debug view container in the side bar. */
+export async function openRunAndDebug(page: Page): Promise<Locator> {
+  await runCommand(page, 'View: Show Run and Debug');
+  const sidebar = page.locator('.part.sidebar');
+  await sidebar.waitFor({ state: 'visible', timeout: 10_000 });
+  return sidebar;
+}

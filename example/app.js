@@ -33,8 +33,8 @@ class TreeNode {
 
   /** Re-renders this node when the user changes the theme. */
   followTheme() {
-    this.onTheme = (theme) => this.restyle(theme);
-    settings.on('theme', this.onTheme); // the leaking reference: nothing ever calls settings.off('theme', ...)
+    // The leaking reference: the settings emitter lives forever and this listener is never removed.
+    settings.on('theme', this.onTheme = (theme) => this.restyle(theme));
   }
 
   restyle(theme) {

@@ -165,9 +165,12 @@ export function parseVariableArgument(arg: unknown): VariableArgument {
   const variable = isRecord(arg) && isRecord(arg.variable) ? arg.variable : isRecord(arg) ? arg : undefined;
   if (!variable) throw new ArgumentError('Run this from the Variables or Watch view on an object.');
   const name = typeof variable.name === 'string' ? variable.name : typeof variable.expression === 'string' ? variable.expression : 'the variable';
+  const wrapped = isRecord(arg) && isRecord(arg.variable);
   const expression = typeof variable.evaluateName === 'string' && variable.evaluateName
     ? variable.evaluateName
-    : typeof variable.expression === 'string' && variable.expression ? variable.expression : '';
+    : typeof variable.expression === 'string' && variable.expression ? variable.expression
+      // A watch expression itself arrives unwrapped, its `name` being the expression the user typed.
+      : !wrapped && typeof variable.name === 'string' ? variable.name : '';
   if (!expression) {
     throw new ArgumentError(`The debugger gives no expression for ${name}, so it cannot be selected; add it to Watch as an expression, or run "Retention: Find Retaining Cycles" and type one.`);
   }

@@ -193,11 +193,13 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
     return this.guard(async () => {
       const snapshotId = this.requireSelectedSnapshot();
       let name = typeof arg === 'string' ? arg : typeof (arg as { name?: unknown })?.name === 'string' ? (arg as { name: string }).name : undefined;
+      // Called with a name (programmatically), the largest instance is shown without asking.
+      const ask = name === undefined;
       if (!name) {
         name = await vscode.window.showInputBox({ title: 'Retention: Find Instances of Class', prompt: 'Constructor name, as in `class Widget` (case-sensitive)', ignoreFocusOut: true });
         if (!name) return undefined;
       }
-      return this.openClass(snapshotId, name.trim());
+      return this.openClass(snapshotId, name.trim(), ask);
     });
   }
 
@@ -325,11 +327,11 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
     }
   }
 
-  private async openClass(snapshotId: number, name: string): Promise<CommandOutcome<ShownReport> | undefined> {
+  private async openClass(snapshotId: number, name: string, ask = true): Promise<CommandOutcome<ShownReport> | undefined> {
     const found: ReportNode[] = await this.worker.call('findByClass', { snapshotId, name, limit: 200 });
     if (found.length === 0) throw new UserError(`No object of class ${name} is in this snapshot (class names are case-sensitive).`);
     let pick = found[0];
-    if (found.length > 1) {
+    if (found.length > 1 && ask) {
       const picked = await vscode.window.showQuickPick(found.map((n) => ({
         label: `${n.name} @${n.id}`,
         description: `retained ${formatBytes(n.retainedSize ?? 0)}, distance ${n.distance ?? 'unreachable'}`,

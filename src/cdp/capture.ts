@@ -191,6 +191,11 @@ export class CaptureService {
         await abortable(this.draining, options.signal);
       }
       if (options.signal?.aborted) throw cancelled();
+      if (this.connection.closed) {
+        throw new CaptureError('target-exited', this.connection.viaProxy
+          ? `${this.connection.goneSentence}; start debugging again to capture.`
+          : `${this.connection.goneSentence}; start it again with --inspect and attach to capture.`);
+      }
       return job();
     }).finally(() => { this.pending--; });
     this.queue = run.then(() => {}, () => {});

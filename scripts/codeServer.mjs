@@ -31,6 +31,8 @@ export const quietSettings = {
   'chat.commandCenter.enabled': false,
   'terminal.integrated.enablePersistentSessions': false,
   'workbench.localHistory.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'window.restoreWindows': 'none',
 };
 
 // Process groups started here; killed synchronously if this process exits without stopping them.

@@ -60,12 +60,28 @@ export async function paletteEntries(page: Page, query: string): Promise<string[
   return labels.map((l) => l.replace(/\s+/g, ' ').trim());
 }
 
+/**
+ * Waits until the palette offers `label` (an extension's commands appear only once the extension host has registered
+ * it, a few seconds after the workbench draws) and leaves the palette open with that entry listed. Returns the row.
+ */
+export async function waitForPaletteEntry(page: Page, label: string, timeoutMs = 60_000): Promise<Locator> {
+  const end = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  for (;;) {
+    seen = await paletteEntries(page, label);
+    if (seen.includes(label)) {
+      return page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+    }
+    if (Date.now() > end) break;
+    await closeQuickInput(page);
+    await page.waitForTimeout(1_000);
+  }
+  throw new Error(`the command palette does not offer "${label}" after ${timeoutMs / 1000} s; it shows ${JSON.stringify(seen)}`);
+}
+
 /** Runs a command by its palette label, e.g. "Retention: Find Retaining Cycles". */
 export async function runCommand(page: Page, label: string): Promise<void> {
-  const input = await openCommandPalette(page);
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  const row = await waitForPaletteEntry(page, label);
   await row.click();
 }
 

@@ -85,9 +85,10 @@ export function makeRunDir(id) {
     dirs.externalTmp = true;
   }
   const env = { ...process.env };
-  // Nothing from an enclosing VS Code or Node configuration may leak into the one we start.
+  // Nothing from an enclosing VS Code, Node or code-server configuration (code-server reads $PORT over --bind-addr) may
+  // leak into the one we start.
   for (const k of Object.keys(env)) {
-    if (/^(VSCODE_|ELECTRON_|NODE_OPTIONS$|NODE_INSPECT|npm_)/.test(k)) delete env[k];
+    if (/^(VSCODE_|ELECTRON_|NODE_OPTIONS$|NODE_INSPECT|npm_|PORT$|PASSWORD$|HASHED_PASSWORD$|GITHUB_TOKEN$|CODE_SERVER_)/.test(k)) delete env[k];
   }
   Object.assign(env, {
     HOME: dirs.home,

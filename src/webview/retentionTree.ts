@@ -77,8 +77,8 @@ export function startRetentionTree(app: HTMLElement): void {
   const columns = h('div', { class: 'columns', 'aria-hidden': 'true' },
     text('span', 'col-main', 'Object and reference'),
     text('span', 'col dist', 'Distance'),
-    text('span', 'col size', 'Shallow'),
-    text('span', 'col size', 'Retained'),
+    text('span', 'col size self', 'Shallow'),
+    text('span', 'col size retained', 'Retained'),
     text('span', 'col loc', 'Source'));
   const tree = h('div', { class: 'tree', role: 'tree', tabindex: -1, 'aria-label': 'Retention tree' });
   const empty = h('div', { class: 'empty' },
@@ -289,7 +289,7 @@ export function startRetentionTree(app: HTMLElement): void {
       h('div', { class: 'title' }, icon(typeIcon(o.type)), text('span', 'expr', what),
         m.object ? text('span', 'muted', ` — ${m.object.description} @${o.id}, evaluated in ${m.object.scope}`) : null),
       h('div', { class: 'subtitle' }, text('span', 'muted',
-        `${m.snapshot.label} · ${formatBytes(m.snapshot.bytes)} · ${m.snapshot.nodeCount.toLocaleString()} objects · from ${m.sourceLabel}`)),
+        `${m.snapshot.label} · ${formatBytes(m.snapshot.bytes)} · ${m.snapshot.nodeCount.toLocaleString()} objects`)),
     );
   }
 
@@ -338,8 +338,8 @@ export function startRetentionTree(app: HTMLElement): void {
       el.append(
         text('span', 'col dist', n.distance === null || n.distance === undefined ? '–' : n.distance >= 100_000_000 ? 'sys' : String(n.distance),
           'Distance from the GC roots (as DevTools counts it)'),
-        text('span', 'col size', formatBytes(n.selfSize), 'Shallow size: the object itself'),
-        text('span', 'col size', formatBytes(n.retainedSize), 'Retained size: what would be freed with it'),
+        text('span', 'col size self', formatBytes(n.selfSize), 'Shallow size: the object itself'),
+        text('span', 'col size retained', formatBytes(n.retainedSize), 'Retained size: what would be freed with it'),
         locationCell(r),
       );
       if (r.kind !== 'fix' && !(r.kind === 'object')) {
@@ -350,7 +350,7 @@ export function startRetentionTree(app: HTMLElement): void {
         el.append(h('span', { class: 'action placeholder' }));
       }
     } else if (r.location) {
-      el.append(h('span', { class: 'col dist' }), h('span', { class: 'col size' }), h('span', { class: 'col size' }), locationCell(r), h('span', { class: 'action placeholder' }));
+      el.append(h('span', { class: 'col dist' }), h('span', { class: 'col size self' }), h('span', { class: 'col size retained' }), locationCell(r), h('span', { class: 'action placeholder' }));
     }
     el.addEventListener('click', () => { focusRow(r.key); activate(r, 'click'); });
     el.addEventListener('dblclick', () => { if (r.node && r.kind !== 'object') inspectRow(r); });

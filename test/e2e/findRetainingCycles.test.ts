@@ -1,0 +1,104 @@
+// As a user would, in the real workbench: open the example, start debugging (it pauses in closeDocument), run
+// "Retention: Find Retaining Cycles" from the palette, type the expression, read the tree (the parent/children cycle
+// pointing back at the object), click the suggested fix's source link and land on the line that adds the leaking
+// listener. Then the Run and Debug sidebar: the session, the snapshot just taken, the heap summary, and a class
+// from the summary opening its tree. Screenshots of the panel and the sidebar go to the artifacts folder.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
+
+function lineOf(file: string, needle: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, `${needle} not in ${file}`);
+  return i + 1;
+}
+
+async function startDebuggingAndWaitForPause(page: Page, log: (m: string) => void): Promise<void> {
+  // Run and Debug -> the green Start button next to the example's launch configuration ("Launch app").
+  await openRunAndDebug(page);
+  const start = page.locator('.part.sidebar .start-debug-action-item .codicon-debug-start, .part.sidebar [aria-label^="Start Debugging"]').first();
+  await start.waitFor({ state: 'visible', timeout: 30_000 });
+  await start.click();
+  // The example stops at its `debugger` statement: VS Code marks the paused line in the editor.
+  await page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame').first().waitFor({ state: 'attached', timeout: 60_000 });
+  log('paused at the debugger statement');
+}
+
+async function findRetainingCycles(page: Page, expression: string): Promise<Frame> {
+  await runCommand(page, 'Retention: Find Retaining Cycles');
+  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+  await page.locator('.quick-input-widget', { hasText: 'evaluated in the focused stack frame' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(expression);
+  await input.press('Enter');
+  return webviewFrameWith(page, '[role="tree"] [role="treeitem"]', 90_000);
+}
+
+async function activeEditorLine(page: Page): Promise<number> {
+  const text = await page.locator('#status\\.editor\\.selection').first().innerText();
+  const m = /Ln (\d+)/.exec(text);
+  assert.ok(m, `status bar selection "${text}"`);
+  return Number(m[1]);
+}
+
+export async function paletteToTreeToSourceLine({ page, workspace, log, screenshot }: E2EContext): Promise<void> {
+  const appJs = join(workspace, 'app.js');
+  const listenerLine = lineOf(appJs, "settings.on('theme'");
+  await startDebuggingAndWaitForPause(page, log);
+
+  const tree = await findRetainingCycles(page, 'doc.root');
+  // The selected object at the top.
+  const top = tree.locator('[role="treeitem"]').first();
+  await top.waitFor();
+  assert.match(await top.innerText(), /TreeNode\s*@\d+/);
+  assert.equal(await tree.locator('[role="tree"]').getAttribute('aria-label'), 'Retention tree');
+  // The cycle: a row marked as pointing back at the object rather than expanding.
+  const cycleRow = tree.locator('[role="treeitem"].is-cycle').first();
+  await cycleRow.waitFor({ timeout: 30_000 });
+  assert.match(await cycleRow.innerText(), /cycle: back to TreeNode @\d+/);
+  assert.equal(await cycleRow.getAttribute('aria-expanded'), null, 'a cycle row is not expandable');
+  assert.ok(await tree.locator('[role="treeitem"]', { hasText: '.parent' }).count() > 0, 'the .parent back-reference is shown');
+  const fix = tree.locator('[role="treeitem"].kind-fix', { hasText: /listener/i }).first();
+  await fix.waitFor();
+  await screenshot('retention-panel');
+
+  // Keyboard: Enter on the cycle row moves the focus to the row it points back to.
+  await cycleRow.click();
+  await cycleRow.press('Enter');
+  const focusedText = await tree.locator('[role="treeitem"][aria-selected="true"]').innerText();
+  assert.match(focusedText, /TreeNode\s*@\d+/);
+  assert.equal(await tree.locator('[role="treeitem"][aria-selected="true"]').getAttribute('aria-level'), '1', 'focus went back to the object at the top');
+
+  // The fix's source link opens app.js at the line that adds the listener.
+  const link = fix.locator('.link');
+  assert.match(await link.innerText(), new RegExp(`app\\.js:${listenerLine}$`));
+  await link.click();
+  for (let i = 0; i < 50 && (await activeEditorLine(page).catch(() => 0)) !== listenerLine; i++) await page.waitForTimeout(200);
+  assert.equal(await activeEditorLine(page), listenerLine);
+  const activeTab = await page.locator('.tabs-container .tab.active').first().innerText();
+  assert.match(activeTab.replace(/\s+/g, ''), /app\.js/);
+  await screenshot('source-line');
+
+  // The sidebar: attached session, the snapshot the capture took, the heap summary.
+  await openRunAndDebug(page);
+  const header = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Retention\b/i }).first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  const sidebar = await webviewFrameWith(page, 'body[data-view="sidebar"] .summary', 60_000);
+  await sidebar.locator('.summary .item').first().waitFor({ timeout: 60_000 });
+  assert.ok(await sidebar.locator('.target .label', { hasText: /app\.js/ }).count() > 0, 'the attached session is named');
+  assert.ok(await sidebar.locator('button', { hasText: 'Take Snapshot' }).count() > 0);
+  assert.ok(await sidebar.locator('.snapshot').count() >= 1, 'the snapshot taken for the tree is listed');
+  await screenshot('sidebar');
+
+  // A class from the summary is a way into the tree.
+  await sidebar.locator('.summary .item', { hasText: 'TreeNode' }).first().click();
+  const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+  await pick.waitFor({ timeout: 15_000 });
+  assert.match(await pick.innerText(), /TreeNode @\d+/);
+  await page.keyboard.press('Enter');
+  const again = await webviewFrameWith(page, '[role="tree"] [role="treeitem"]');
+  await again.locator('.header', { hasText: /TreeNode @\d+/ }).waitFor({ timeout: 30_000 });
+
+  await page.keyboard.press('Shift+F5');
+}

@@ -126,7 +126,9 @@ async function runSuite(workspace, browser) {
   const artifacts = join(artifactsRoot, 'suite');
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
-  const resultsFile = join(artifacts, 'results.json');
+  // Per process, so two runs at once (several engineers share a checkout) never read each other's results.
+  const resultsFile = join(root, '.run', `suite-results-${process.pid}.json`);
+  onCleanup(() => rmSync(resultsFile, { force: true }));
   const consoleLog = join(artifacts, 'console.log');
   const env = { RETENTION_TEST_RESULTS: resultsFile };
   if (grep) env.RETENTION_TEST_GREP = grep.source;
@@ -155,11 +157,13 @@ async function runSuite(workspace, browser) {
     new Promise((resolve) => { timer = setTimeout(() => resolve({ timeout: true }), SUITE_TIMEOUT_MS); }),
   ]);
   clearTimeout(timer);
+  if (finishing) return; // interrupted: the signal handler reports and cleans up
   await page.screenshot({ path: join(artifacts, 'workbench-at-end.png') }).catch(() => undefined);
 
   let res;
   try {
     res = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    writeFileSync(join(artifacts, 'results.json'), JSON.stringify(res, null, 2));
   } catch {
     res = undefined;
   }
@@ -230,6 +234,7 @@ async function runE2E(workspace, browser) {
       continue;
     }
     for (const [name, fn] of tests) {
+      if (finishing) return;
       const full = `e2e › ${short} › ${name}`;
       if (grep && !grep.test(full)) continue;
       const artifactsDir = join(e2eArtifacts, `${short}.${name}`);
@@ -269,6 +274,7 @@ async function runE2E(workspace, browser) {
         ]).finally(() => clearTimeout(timer));
         record(full, true, undefined, Date.now() - t0);
       } catch (e) {
+        if (finishing) return;
         if (page) await page.screenshot({ path: join(artifactsDir, 'failure.png') }).catch(() => undefined);
         record(full, false, `${e.stack || e.message}\n(screenshot and console: ${relative(root, artifactsDir)})`, Date.now() - t0);
       } finally {

@@ -101,8 +101,8 @@ export async function waitForPause(session: vscode.DebugSession, timeoutMs = 30_
 }
 
 /** A plain `node --inspect=127.0.0.1:0` target; resolves with its address once it printed `ready`. */
-export async function startInspectTarget(script: string): Promise<{ address: string; process: ChildProcess; kill(): Promise<void> }> {
-  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void> }> {
+  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let address = '';
   let ready = false;
   child.stderr!.on('data', (d: Buffer) => {
@@ -145,7 +145,7 @@ export interface PanelState {
   rejectedMessages: number;
   sidebar: { resolved: boolean; visible: boolean; ready: number; rejected: number };
   sidebarState: {
-    targets: { key: string; label: string; kind: string; ended: boolean }[];
+    targets: { key: string; label: string; kind: string; ended: boolean; recording: boolean }[];
     snapshots: { snapshotId: number; label: string; bytes: number; nodeCount: number }[];
     selectedSnapshotId: number | null;
     summary: { classes: { name: string; count: number }[] } | null;

@@ -5,6 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { suite, test } from 'mocha';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activate, fixturePath, panelState, rowsText, startInspectTarget } from './debugHelpers';
 
@@ -49,6 +53,56 @@ suite('Attached to an --inspect port', () => {
       assert.equal(detached.ok, true, detached.error);
     } finally {
       await target.kill();
+    }
+  });
+
+  test('allocation recording ends in a snapshot that carries allocation stacks', async () => {
+    await activate();
+    const target = await startInspectTarget(fixturePath('hostile.js'));
+    try {
+      const attached = await vscode.commands.executeCommand<Outcome & { target: string }>('retentionExplorer.attachToInspector', target.address);
+      assert.equal(attached.ok, true, attached.error);
+      const started = await vscode.commands.executeCommand<Outcome>('retentionExplorer.startAllocationRecording', attached.target);
+      assert.equal(started.ok, true, started.error);
+      const during = await panelState();
+      assert.equal(during.sidebarState.targets.find((t) => t.key === attached.target)?.recording, true, 'the sidebar shows the recording');
+      const stopped = await vscode.commands.executeCommand<Outcome & { snapshot: { hasAllocationStacks: boolean; label: string } }>(
+        'retentionExplorer.stopAllocationRecording', attached.target);
+      assert.equal(stopped.ok, true, stopped.error);
+      assert.equal(stopped.snapshot.hasAllocationStacks, true);
+      const again = await vscode.commands.executeCommand<Outcome>('retentionExplorer.stopAllocationRecording', attached.target);
+      assert.equal(again.ok, false);
+      assert.match(again.error ?? '', /No allocation recording is running/);
+      await vscode.commands.executeCommand('retentionExplorer.detach', attached.target);
+    } finally {
+      await target.kill();
+    }
+  });
+
+  test('a .heapsnapshot file opens without any session, and its objects link to their source', async () => {
+    await activate();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retention-suite-'));
+    const file = path.join(dir, 'hostile.heapsnapshot');
+    try {
+      // A real snapshot of a real program, written by V8 itself.
+      const r = spawnSync(process.env.RETENTION_TEST_NODE || 'node', ['-e',
+        `process.argv[2] = '0'; require(${JSON.stringify(fixturePath('hostile.js'))}); require('node:v8').writeHeapSnapshot(${JSON.stringify(file)}); process.exit(0);`],
+      { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const opened = await vscode.commands.executeCommand<Outcome & { snapshot: { snapshotId: number; label: string; nodeCount: number } }>(
+        'retentionExplorer.openSnapshotFile', vscode.Uri.file(file));
+      assert.equal(opened.ok, true, opened.error);
+      assert.match(opened.snapshot.label, /hostile\.heapsnapshot/);
+      const shown = await vscode.commands.executeCommand<Outcome & { generation: number }>('retentionExplorer.findInstancesOfClass',
+        '<img src=x onerror="document.body.dataset.pwned=1">');
+      assert.equal(shown.ok, true, shown.error);
+      const state = await panelState(shown.generation);
+      assert.ok(state.rows[0].location?.endsWith('hostile.js:6'), `the object links to the class line: ${state.rows[0].location}`);
+      const missing = await vscode.commands.executeCommand<Outcome>('retentionExplorer.openSnapshotFile', path.join(dir, 'missing.heapsnapshot'));
+      assert.equal(missing.ok, false);
+      assert.match(missing.error ?? '', /There is no file at/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

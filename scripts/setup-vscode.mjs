@@ -109,7 +109,7 @@ function npmInstall(prefix, spec, nodeBin, extraEnv = {}) {
     npm_config_audit: 'false',
     ...extraEnv,
   };
-  run(nodeBin, [npmCli(), 'install', '--prefix', prefix, '--no-save', '--no-package-lock', '--foreground-scripts=false', spec], { env, cwd: prefix });
+  run(nodeBin, [npmCli(), 'install', '--prefix', prefix, '--no-save', '--no-package-lock', spec], { env, cwd: prefix });
 }
 
 function installApt(pkgs) {
@@ -118,7 +118,7 @@ function installApt(pkgs) {
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update'], { env });
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { env });
+  run('apt-get', ['install', '-y', ...pkgs], { env });
 }
 
 /** Installs whatever is missing; returns `paths`. Fast when nothing is. */
@@ -139,7 +139,7 @@ export function ensureSetup({ quiet = false } = {}) {
     did = true;
   }
   if (!codeServerOk()) {
-    log(`installing code-server@${CODE_SERVER_VERSION} into ${codeServerPrefix} (native modules build from source; ~2 min cold)`);
+    log(`installing code-server@${CODE_SERVER_VERSION} into ${codeServerPrefix} (native modules build from source: ~3 min cold)`);
     rmSync(codeServerPrefix, { recursive: true, force: true });
     const nodeBin = dirname(paths.node);
     // npm runs under Node 24 (code-server's postinstall checks npm's user agent) and node-gyp builds against Node 24's

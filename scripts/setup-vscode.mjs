@@ -113,12 +113,18 @@ function npmInstall(prefix, spec, nodeBin, extraEnv = {}) {
 }
 
 function installApt(pkgs) {
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Debian packages missing: ${pkgs.join(', ')}. Run as root, or: sudo apt-get install -y ${pkgs.join(' ')}`);
-  }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
-  run('apt-get', ['install', '-y', ...pkgs], { env });
+  let prefix = [];
+  if (process.getuid?.() !== 0) {
+    // Not root: only a password-less sudo can install without standard input.
+    if (spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
+      throw new Error(`Debian packages missing: ${pkgs.join(', ')}. Run as root, or: sudo apt-get install -y ${pkgs.join(' ')}`);
+    }
+    prefix = ['sudo', '-n', '--preserve-env=DEBIAN_FRONTEND'];
+  }
+  const apt = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'apt-get', ...args], { env }) : run('apt-get', args, { env }));
+  apt(['update']);
+  apt(['install', '-y', ...pkgs]);
 }
 
 /** Installs whatever is missing; returns `paths`. Fast when nothing is. */

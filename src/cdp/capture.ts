@@ -66,6 +66,11 @@ export interface SelectedObject {
   description: string;
   /** Where it was evaluated: "frame 1 (handleRequest)" or "global scope". */
   scope: string;
+  /**
+   * How its heap id was found: it had one already ('known-id'), the snapshot gave it one and the expression was
+   * evaluated again after it ('after-snapshot'), or tracking gave it one ('tracked').
+   */
+  via: 'known-id' | 'after-snapshot' | 'tracked';
 }
 
 export interface CaptureResult {
@@ -117,7 +122,13 @@ export class CaptureService {
    */
   captureObject(selection: ObjectSelection, options: SnapshotOptions = {}): Promise<ObjectCaptureResult> {
     return this.enqueue(options, async () => {
-      const { object, startedTracking } = await this.select(selection, options);
+      const pre = await this.preselect(selection, options);
+      if (pre.kind === 'after-snapshot') {
+        const result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
+          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+        return { ...result, object: await this.selectAfterSnapshot(selection) };
+      }
+      const { object, startedTracking } = pre;
       let result: CaptureResult;
       if (startedTracking) {
         // Stopping the tracking we started takes the snapshot (V8 always does) and leaves tracking off, as it was.
@@ -202,76 +213,152 @@ export class CaptureService {
     return run;
   }
 
-  private async select(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<{ object: SelectedObject; startedTracking: boolean }> {
-    const conn = this.connection;
-    const expression = selection.expression.trim();
-    if (!expression) throw new CaptureError('selection', 'The expression is empty; name the object to examine, such as `cache` or `this.listeners[0]`.');
-    options.onProgress?.({ phase: 'selecting', fraction: null, bytes: 0, message: `Evaluating ${quote(expression)}` });
+  /**
+   * Evaluates the expression and checks that it gives an object. Side-effect-free expressions (property paths,
+   * locals, Map lookups) are evaluated with `throwOnSideEffect`, so evaluating them twice is harmless; for others
+   * `sideEffects` is true and nothing was evaluated.
+   */
+  private async evaluateObject(selection: ObjectSelection, expression: string, objectGroup: string, sideEffectFree: boolean): Promise<
+    { sideEffects: true } | { sideEffects: false; result: Protocol.Runtime.RemoteObject & { objectId: string }; scope: string }
+  > {
+    const { result, exceptionDetails, scope } = await this.evaluate(selection, expression, objectGroup, sideEffectFree);
+    if (exceptionDetails) {
+      const what = exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text;
+      if (sideEffectFree && /^EvalError: Possible side-effect/.test(what ?? '')) return { sideEffects: true };
+      const hint = scope === 'global scope' && /ReferenceError/.test(what ?? '')
+        ? ' It was evaluated in the global scope because the program is running; pause where the variable is in scope, or name a global.'
+        : '';
+      throw new CaptureError('selection', `${quote(expression)} threw ${what} (in ${scope}).${hint}`);
+    }
+    const kind = describeNonObject(result);
+    if (kind || !result.objectId) {
+      throw new CaptureError('selection',
+        `${quote(expression)} is ${kind ?? 'not an object'} in ${scope}; retention is about objects, so name an object, array, function or collection.`);
+    }
+    return { sideEffects: false, result: result as Protocol.Runtime.RemoteObject & { objectId: string }, scope };
+  }
 
+  /**
+   * Selection for a capture. The cheapest exact sequence is chosen:
+   * - the object already has a heap id (a snapshot or tracking ran in this session): evaluate, read the id, release,
+   *   snapshot;
+   * - it has none and the expression is side-effect free: release, snapshot (which gives every object an id), then
+   *   evaluate again and read the id. Paused, nothing changes in between; running, the expression is evaluated
+   *   right after the snapshot instead of right before it. This spares V8 the two extra full GCs and heap walks of
+   *   object tracking.
+   * - it has none and the expression has side effects (it must run once): start tracking, read the id, release;
+   *   the snapshot is taken by stopping the tracking.
+   * In every case our handle is released before the snapshot, so it is never a retainer in it.
+   */
+  private async preselect(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<
+    { kind: 'ready'; object: SelectedObject; startedTracking: boolean } | { kind: 'after-snapshot' }
+  > {
+    const expression = this.checkExpression(selection, options);
+    const conn = this.connection;
     const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
     let startedTracking = false;
     try {
-      const { result, exceptionDetails, scope } = await this.evaluate(selection, expression, objectGroup);
+      let ev = await this.evaluateObject(selection, expression, objectGroup, true);
+      const sideEffectFree = !ev.sideEffects;
+      if (ev.sideEffects) ev = await this.evaluateObject(selection, expression, objectGroup, false);
+      if (ev.sideEffects) throw new Error('unreachable: an evaluation without throwOnSideEffect reported side effects');
       if (options.signal?.aborted) throw cancelled();
-      if (exceptionDetails) {
-        const what = exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text;
-        const hint = scope === 'global scope' && /ReferenceError/.test(what ?? '')
-          ? ' It was evaluated in the global scope because the program is running; pause where the variable is in scope, or name a global.'
-          : '';
-        throw new CaptureError('selection', `${quote(expression)} threw ${what} (in ${scope}).${hint}`);
-      }
-      const kind = describeNonObject(result);
-      if (kind || !result.objectId) {
-        throw new CaptureError('selection',
-          `${quote(expression)} is ${kind ?? 'not an object'} in ${scope}; retention is about objects, so name an object, array, function or collection.`);
-      }
-
-      let heapId = await this.heapIdOf(result.objectId);
-      if (heapId === 0) {
-        // V8 hands out ids only once a snapshot or tracking has run in this session: start tracking (the snapshot
-        // that follows is what stops it).
+      let heapId = await this.heapIdOf(ev.result.objectId);
+      if (heapId === 0 && !sideEffectFree) {
         await conn.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: false });
         startedTracking = true;
-        heapId = await this.heapIdOf(result.objectId);
-        for (let attempt = 0; heapId === 0 && attempt < 5; attempt++) {
-          // With tracking already running (not ours), new objects get ids at V8's next heap stats update (~50 ms).
-          await delay(60);
-          heapId = await this.heapIdOf(result.objectId);
-        }
-        if (heapId === 0) {
-          throw new CaptureError('selection', `V8 gave ${quote(expression)} no heap id; take a snapshot first, then select it again.`,
-            { method: 'HeapProfiler.getHeapObjectId' });
-        }
+        heapId = await this.trackedHeapIdOf(ev.result.objectId, expression);
       }
-      return {
-        startedTracking,
-        object: {
-          heapId,
-          expression,
-          type: result.type,
-          className: result.className ?? (result.type === 'function' ? 'Function' : 'Object'),
-          description: result.description ?? result.className ?? result.type,
-          scope,
-        },
-      };
+      if (heapId === 0) return { kind: 'after-snapshot' };
+      return { kind: 'ready', startedTracking, object: selected(expression, ev.result, ev.scope, heapId, startedTracking ? 'tracked' : 'known-id') };
     } catch (e) {
       if (startedTracking) await this.stopTrackingQuietly().catch(() => {});
       throw e;
     } finally {
-      // Our handle must not be a retainer in the snapshot: release it before the snapshot is taken.
       if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
     }
   }
 
-  private async evaluate(selection: ObjectSelection, expression: string, objectGroup: string): Promise<{
+  /** After the snapshot: evaluate again (side-effect free) and read the id the snapshot gave the object. */
+  private async selectAfterSnapshot(selection: ObjectSelection): Promise<SelectedObject> {
+    const expression = selection.expression.trim();
+    const conn = this.connection;
+    const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
+    try {
+      const ev = await this.evaluateObject(selection, expression, objectGroup, true);
+      if (ev.sideEffects) {
+        throw new CaptureError('selection', `${quote(expression)} could not be evaluated again without side effects after the snapshot; retry.`);
+      }
+      const heapId = await this.heapIdOf(ev.result.objectId);
+      if (heapId === 0) {
+        throw new CaptureError('selection',
+          `${quote(expression)} gives an object that was not in the heap when the snapshot was taken: it makes a new object ` +
+          'each time it is evaluated, or the program replaced it meanwhile. Name an object the program keeps.');
+      }
+      return selected(expression, ev.result, ev.scope, heapId, 'after-snapshot');
+    } finally {
+      if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+    }
+  }
+
+  private checkExpression(selection: ObjectSelection, options: Pick<SnapshotOptions, 'onProgress'>): string {
+    const expression = selection.expression.trim();
+    if (!expression) throw new CaptureError('selection', 'The expression is empty; name the object to examine, such as `cache` or `this.listeners[0]`.');
+    options.onProgress?.({ phase: 'selecting', fraction: null, bytes: 0, message: `Evaluating ${quote(expression)}` });
+    return expression;
+  }
+
+  /** The heap id once tracking runs; with tracking already running (not ours) new objects get ids at V8's next update. */
+  private async trackedHeapIdOf(objectId: string, expression: string): Promise<number> {
+    let heapId = await this.heapIdOf(objectId);
+    for (let attempt = 0; heapId === 0 && attempt < 5; attempt++) {
+      await delay(60);
+      heapId = await this.heapIdOf(objectId);
+    }
+    if (heapId === 0) {
+      throw new CaptureError('selection', `V8 gave ${quote(expression)} no heap id; take a snapshot first, then select it again.`,
+        { method: 'HeapProfiler.getHeapObjectId' });
+    }
+    return heapId;
+  }
+
+  /** Selection without a snapshot (gives the object an id by tracking, then stops it). */
+  private async select(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<{ object: SelectedObject; startedTracking: boolean }> {
+    const expression = this.checkExpression(selection, options);
+    const conn = this.connection;
+    const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
+    let startedTracking = false;
+    try {
+      const ev = await this.evaluateObject(selection, expression, objectGroup, false);
+      if (ev.sideEffects) throw new Error('unreachable');
+      if (options.signal?.aborted) throw cancelled();
+      let heapId = await this.heapIdOf(ev.result.objectId);
+      if (heapId === 0) {
+        await conn.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: false });
+        startedTracking = true;
+        heapId = await this.trackedHeapIdOf(ev.result.objectId, expression);
+      }
+      return { startedTracking, object: selected(expression, ev.result, ev.scope, heapId, startedTracking ? 'tracked' : 'known-id') };
+    } catch (e) {
+      if (startedTracking) await this.stopTrackingQuietly().catch(() => {});
+      throw e;
+    } finally {
+      // Our handle must not be a retainer in a snapshot: release it at once.
+      if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+    }
+  }
+
+  private async evaluate(selection: ObjectSelection, expression: string, objectGroup: string, throwOnSideEffect: boolean): Promise<{
     result: Protocol.Runtime.RemoteObject; exceptionDetails?: Protocol.Runtime.ExceptionDetails; scope: string;
   }> {
     const conn = this.connection;
     const paused = conn.paused;
-    const common = { expression, objectGroup, silent: true, includeCommandLineAPI: false, returnByValue: false, generatePreview: false };
+    const common = { expression, objectGroup, silent: true, includeCommandLineAPI: false, returnByValue: false, generatePreview: false, throwOnSideEffect };
+    let r: Protocol.Runtime.EvaluateResponse;
+    let scope: string;
     if (!selection.global && (paused || selection.callFrameId)) {
       let callFrameId = selection.callFrameId;
-      let scope = 'the paused frame';
+      scope = 'the paused frame';
       if (!callFrameId) {
         const frames = paused!.callFrames;
         const index = selection.frame ?? 0;
@@ -282,15 +369,16 @@ export class CaptureService {
         callFrameId = frames[index].callFrameId;
         scope = `frame ${index} (${frames[index].functionName || 'anonymous'})`;
       }
-      const r = await conn.send('Debugger.evaluateOnCallFrame', { callFrameId, ...common });
-      return { ...r, scope };
+      r = await conn.send('Debugger.evaluateOnCallFrame', { callFrameId, ...common });
+    } else {
+      if (selection.frame !== undefined && selection.frame !== 0 && !selection.global) {
+        throw new CaptureError('selection',
+          `The program is running, so there is no frame ${selection.frame}; pause it (a breakpoint or a debugger statement) or evaluate globally.`);
+      }
+      r = await conn.send('Runtime.evaluate', { ...common, awaitPromise: false, userGesture: false });
+      scope = 'global scope';
     }
-    if (selection.frame !== undefined && selection.frame !== 0 && !selection.global) {
-      throw new CaptureError('selection',
-        `The program is running, so there is no frame ${selection.frame}; pause it (a breakpoint or a debugger statement) or evaluate globally.`);
-    }
-    const r = await conn.send('Runtime.evaluate', { ...common, awaitPromise: false, userGesture: false });
-    return { ...r, scope: 'global scope' };
+    return { ...r, scope };
   }
 
   private async heapIdOf(objectId: string): Promise<number> {
@@ -446,6 +534,18 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
   });
+}
+
+function selected(expression: string, result: Protocol.Runtime.RemoteObject, scope: string, heapId: number, via: SelectedObject['via']): SelectedObject {
+  return {
+    via,
+    heapId,
+    expression,
+    type: result.type,
+    className: result.className ?? (result.type === 'function' ? 'Function' : 'Object'),
+    description: result.description ?? result.className ?? result.type,
+    scope,
+  };
 }
 
 function delay(ms: number): Promise<void> {

@@ -175,9 +175,10 @@ export class CaptureService {
 
   /**
    * Leaves the target as it was: stops a recording still running (V8 takes a snapshot to do so; it is dropped) and
-   * waits for a cancelled snapshot to drain. Does not close the connection.
+   * waits for a cancelled snapshot to drain, unless `drain: false` (the caller is about to close the connection, and
+   * V8's remaining chunks then go nowhere). Does not close the connection.
    */
-  async dispose(): Promise<void> {
+  async dispose(options: { drain?: boolean } = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     const wasRecording = this.isRecording;
@@ -186,7 +187,7 @@ export class CaptureService {
     if (wasRecording && !this.connection.closed) {
       try { await this.stopTrackingQuietly(); } catch { /* the target may be gone */ }
     }
-    if (this.draining) await this.draining;
+    if (this.draining && options.drain !== false) await this.draining;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

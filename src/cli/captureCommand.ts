@@ -174,7 +174,8 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
       try { closeSync(saveFd); } catch { /* already closed */ }
       if (partial) try { unlinkSync(partial); } catch { /* nothing to remove */ }
     }
-    if (service) await service.dispose().catch(() => {});
+    // No need to wait for a cancelled snapshot to drain: closing the connection drops V8's remaining chunks.
+    if (service) await service.dispose({ drain: false }).catch(() => {});
     if (conn) await conn.close();
   }
 }

@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,41 @@ test('the target killed mid-stream through the API: a target-exited sentence, an
   }), 'target-exited', /^The target process exited while the snapshot was being taken \(.+ received\)\. Start it again and retry\.$/);
   await expectCaptureError(service.takeSnapshot(), 'target-exited', /^The target process exited; start it again with --inspect and attach to capture\.$/);
   await service.dispose();
+});
+
+test('Ctrl-C while the snapshot streams: exit 130 at once, no file left, the target keeps running', async (t) => {
+  const target = await startTarget(APP);
+  t.after(() => target.kill());
+  await target.command('grow 30');
+  const dir = mkdtempSync(join(tmpdir(), 'retention-int-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'app.heapsnapshot');
+  const partial = `${file}.part`;
+  let cli: ChildProcess | undefined;
+  let interrupted = false;
+  const poll = setInterval(() => {
+    if (!interrupted && cli && existsSync(partial) && statSync(partial).size > 0) {
+      interrupted = true;
+      cli.kill('SIGINT');
+    }
+  }, 5);
+  try {
+    const r = await runCli(['capture', '--inspect', target.address, '--expression', 'app.root', '--save', file], {
+      timeoutMs: 120_000, onSpawn: (p) => { cli = p; },
+    });
+    assert.ok(interrupted, `the snapshot was not caught streaming; stderr: ${r.stderr}`);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /Interrupted; the target is unchanged\./);
+    assert.equal(existsSync(file), false);
+    assert.equal(existsSync(partial), false);
+  } finally {
+    clearInterval(poll);
+  }
+  // The target finished its snapshot into the closed session and runs on; a new capture works.
+  assert.match(await target.command('gc'), /gc/);
+  const again = await runCli(['capture', '--inspect', target.address, '--expression', 'app.sessions', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((JSON.parse(again.stdout) as { object: { name: string } }).object.name, 'Map');
 });
 
 test('usage errors exit 2 with the usage', async () => {

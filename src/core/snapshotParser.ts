@@ -427,16 +427,17 @@ export class SnapshotParser {
         }
         continue;
       }
+      if (this.rawDepth === 0 && (c === COMMA || c === CLOSE_BRACE)) {
+        // A scalar value ended: give the delimiter back to the structure parser.
+        pos--;
+        done = true;
+        break;
+      }
       if (c === QUOTE) this.rawInString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.rawDepth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (this.rawDepth === 0) this.fail(`Unbalanced ${this.describe(c)} in "${this.key}"`, pos - 1);
         if (--this.rawDepth === 0) { done = true; break; }
-      } else if (this.rawDepth === 0 && (c === COMMA || c === CLOSE_BRACE)) {
-        // A scalar value ended: give the delimiter back to the structure parser.
-        pos--;
-        done = true;
-        break;
       }
     }
     if (this.rawStore) {

@@ -35,11 +35,16 @@ export const quietSettings = {
   'window.restoreWindows': 'none',
 };
 
-// Process groups started here; killed synchronously if this process exits without stopping them.
+// Process groups and run folders made here; killed and removed synchronously if this process exits (even by an
+// uncaught exception) without stopping them.
 const liveGroups = new Set();
+const liveRunDirs = new Set();
 process.on('exit', () => {
   for (const pid of liveGroups) {
     try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  for (const dirs of liveRunDirs) {
+    try { removeRunDir(dirs); } catch { /* best effort */ }
   }
 });
 
@@ -79,6 +84,7 @@ export function makeRunDir(id) {
     tmp: join(runDir, 'tmp'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  liveRunDirs.add(dirs);
   // Unix sockets (VS Code's IPC, Chromium's singleton) must fit in 107 bytes: a deep checkout gets a short TMPDIR.
   if (dirs.tmp.length > 50) {
     dirs.tmp = mkdtempSync(join(tmpdir(), 're-run-'));
@@ -102,8 +108,11 @@ export function makeRunDir(id) {
 }
 
 function removeRunDir(dirs) {
-  rmSync(dirs.runDir, { recursive: true, force: true });
-  if (dirs.externalTmp) rmSync(dirs.tmp, { recursive: true, force: true });
+  // Retries: a browser that just closed may still be flushing its profile for a moment.
+  const opts = { recursive: true, force: true, maxRetries: 10, retryDelay: 200 };
+  rmSync(dirs.runDir, opts);
+  if (dirs.externalTmp) rmSync(dirs.tmp, opts);
+  liveRunDirs.delete(dirs);
 }
 
 function writeSettings(dirs, settings) {
@@ -217,6 +226,7 @@ export async function startCodeServer(o = {}) {
       liveGroups.delete(child.pid);
       await new Promise((r) => logStream.end(r));
       if (!o.keep) removeRunDir(dirs);
+      else liveRunDirs.delete(dirs);
     })();
     return stopped;
   };
@@ -263,14 +273,27 @@ export const chromiumArgs = [
  */
 export async function launchChromium({ env, headless = process.env.HEADED !== '1' } = {}) {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: paths.chromium,
-    headless,
-    args: chromiumArgs,
-    env: env ?? process.env,
-    timeout: 60_000,
-  });
-  return browser;
+  // Playwright makes its profile and artifacts folders in os.tmpdir() at launch: point that at the run's TMPDIR so
+  // nothing lands in /tmp, even if this process is killed.
+  const savedTmp = process.env.TMPDIR;
+  if (env?.TMPDIR) process.env.TMPDIR = env.TMPDIR;
+  try {
+    return await chromium.launch({
+      executablePath: paths.chromium,
+      headless,
+      args: chromiumArgs,
+      env: env ?? process.env,
+      timeout: 60_000,
+      // The caller closes the browser in its own cleanup (after the pages it drives); Playwright killing it first on
+      // a signal would skip removing its profile folder.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+  }
 }
 
 /** Resolves when `fn` returns truthy; rejects with `message` after `timeoutMs`. */

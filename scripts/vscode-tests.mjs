@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeServerCli, launchChromium, prepareRun, root, startCodeServer } from './codeServer.mjs';
 import { ensureSetup } from './setup-vscode.mjs';
@@ -75,6 +75,25 @@ function summaryAndExit(code) {
   console.log(`\nvscode: ${passed} passed, ${failed} failed`);
   console.log(`@@summary ${JSON.stringify({ passed, failed })}`);
   process.exit(code ?? (failed > 0 || passed === 0 ? 1 : 0));
+}
+
+/** Appends to a log file, creating its folder; never throws (it runs in event handlers). */
+function appendLog(file, text) {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, text);
+  } catch { /* a log line is not worth a crash */ }
+}
+
+// A crash of the harness itself still reports, stops what it started and prints the summary.
+for (const ev of ['uncaughtException', 'unhandledRejection']) {
+  process.on(ev, async (e) => {
+    if (finishing) return;
+    finishing = true;
+    record(`vscode harness (${ev})`, false, e?.stack || String(e));
+    await cleanup();
+    summaryAndExit(1);
+  });
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -139,8 +158,8 @@ async function runSuite(workspace, browser) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const closeContext = onCleanup(() => context.close());
   const page = await context.newPage();
-  page.on('console', (m) => appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
-  page.on('pageerror', (e) => appendFileSync(consoleLog, `[pageerror] ${e.message}\n`));
+  page.on('console', (m) => appendLog(consoleLog, `[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => appendLog(consoleLog, `[pageerror] ${e.message}\n`));
   let reportExit;
   const exitCode = new Promise((resolve) => { reportExit = resolve; });
   await page.exposeFunction('codeAutomationExit', (code) => { reportExit(code); });
@@ -163,9 +182,14 @@ async function runSuite(workspace, browser) {
   let res;
   try {
     res = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    writeFileSync(join(artifacts, 'results.json'), JSON.stringify(res, null, 2));
   } catch {
     res = undefined;
+  }
+  if (res) {
+    try {
+      mkdirSync(artifacts, { recursive: true });
+      writeFileSync(join(artifacts, 'results.json'), JSON.stringify(res, null, 2));
+    } catch { /* the copy in test-artifacts is a convenience */ }
   }
   for (const t of res?.tests ?? []) {
     if (t.state === 'pending') { console.log(`  skip ${t.fullTitle}`); continue; }
@@ -223,7 +247,6 @@ async function runE2E(workspace, browser) {
   const files = e2eFiles();
   console.log(`\n-- browser tests: ${files.length} file(s)`);
   const e2eArtifacts = join(artifactsRoot, 'e2e');
-  rmSync(e2eArtifacts, { recursive: true, force: true });
   for (const file of files) {
     let tests;
     const short = file.replace(/^.*[\\/]/, '').replace(/\.test\.m?js$/, '');
@@ -238,6 +261,8 @@ async function runE2E(workspace, browser) {
       const full = `e2e › ${short} › ${name}`;
       if (grep && !grep.test(full)) continue;
       const artifactsDir = join(e2eArtifacts, `${short}.${name}`);
+      // Only this test's folder is renewed: another run in the same checkout may be writing beside it.
+      rmSync(artifactsDir, { recursive: true, force: true });
       mkdirSync(artifactsDir, { recursive: true });
       const logFile = join(artifactsDir, 'test.log');
       const t0 = Date.now();
@@ -250,7 +275,7 @@ async function runE2E(workspace, browser) {
         const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
         closeContext = onCleanup(() => context.close());
         page = await context.newPage();
-        page.on('console', (m) => appendFileSync(join(artifactsDir, 'console.log'), `[${m.type()}] ${m.text()}\n`));
+        page.on('console', (m) => appendLog(join(artifactsDir, 'console.log'), `[${m.type()}] ${m.text()}\n`));
         page.setDefaultTimeout(30_000);
         await page.goto(cs.url(workspace, [['extensionDevelopmentPath', cs.remoteUri(root)]]));
         await waitForWorkbench(page);
@@ -260,9 +285,10 @@ async function runE2E(workspace, browser) {
           workspace,
           artifactsDir,
           repoRoot: root,
-          log: (m) => appendFileSync(logFile, `${new Date().toISOString()} ${m}\n`),
+          log: (m) => appendLog(logFile, `${new Date().toISOString()} ${m}\n`),
           screenshot: async (shot) => {
             const p = join(artifactsDir, `${shot}.png`);
+            mkdirSync(artifactsDir, { recursive: true });
             await page.screenshot({ path: p });
             return p;
           },

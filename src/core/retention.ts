@@ -55,7 +55,7 @@ export class RetentionQuery {
     const paths: RetainingPath[] = rawPaths.map((raw) => {
       const steps = this.readableSteps(raw);
       const rootNode = raw.length ? raw[0].from : target;
-      const system = distances[target] >= SYSTEM_DISTANCE && distances[target] !== NO_DISTANCE;
+      const system = distances[rootNode] >= SYSTEM_DISTANCE && rootNode !== this.g.rootOrdinal;
       return { steps: steps.map((s) => s.step), root: displayName(this.g, rootNode), system, suggestion: this.suggest(raw, steps, 'path') };
     });
 
@@ -144,7 +144,9 @@ export class RetentionQuery {
       const prefix = prefixes[i];
       if (!prefix) return;
       prefix.push({ from, edge, to: target });
-      candidates.push({ path: prefix, length: prefix.length, system: distances[from] >= SYSTEM_DISTANCE });
+      // The synthetic root's own distance is SYSTEM_DISTANCE; what it links to directly is a user root or not by its own.
+      const system = (from === g.rootOrdinal ? distances[target] : distances[from]) >= SYSTEM_DISTANCE;
+      candidates.push({ path: prefix, length: prefix.length, system });
     });
     candidates.sort((a, b) => Number(a.system) - Number(b.system) || a.length - b.length || this.pathScore(a.path) - this.pathScore(b.path));
     // Distinct: differing in the object that holds the target directly.

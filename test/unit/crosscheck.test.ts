@@ -1,0 +1,267 @@
+/**
+ * Distances, dominators, retained sizes, components, cycles and retaining paths on random small graphs, checked
+ * against brute force written here from the definitions (on the builder's description, not the engine's arrays):
+ *
+ * - distance: BFS from the user roots (non-synthetic children of the synthetic root, at 1), then from the root
+ *   (at SYSTEM_DISTANCE when there are user roots); weak edges never count, shortcut edges only from the root, and
+ *   DevTools' two filtered edges (a NativeContext's `sloppy_function_map`, value slots of `(map descriptors)`) do not.
+ * - dominators: d dominates v iff every path from the root to v over counting edges passes d. Counting edges: not
+ *   weak; shortcut only from the root; an edge from an object the program cannot reach (not reachable from a shortcut
+ *   child of the root over non-weak edges) into one it can is ignored. Orphans hang off the root: taking nodes in
+ *   ordinal order, each one the root (and the orphans before it) cannot reach gets a virtual edge from the root.
+ * - retained size: the sum of self sizes of the dominator subtree.
+ * - component: the strongly connected component over the program's own references (semantics.ts, restated here).
+ * - cycles: one per retainer r that holds the object by a user reference and that the object reaches within the
+ *   length bound; its length is the shortest way round.
+ *
+ * A failing case prints its seed: `seededRandom(seed)` rebuilds the same graph.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HeapAnalysis } from '../../src/core/analysis';
+import { NO_DISTANCE, SYSTEM_DISTANCE } from '../../src/core/distances';
+import { RetentionQuery } from '../../src/core/retention';
+import type { Step } from '../../src/core/report';
+import { SnapshotBuilder, parseText, type EdgeType } from './graphBuilder';
+import {
+  Model, ROOT, SHADOW_STORES, bruteComponentSize, bruteDistances, bruteDominators, bruteUserReachable, filtered, isUserReference, randomGraph, userDistancesFrom,
+  type ModelEdge,
+} from './randomGraphs';
+
+function queryOf(a: HeapAnalysis): RetentionQuery {
+  return new RetentionQuery({
+    graph: a.graph, distances: a.distances, dominator: a.dominator, retainedSize: a.retainedSize, userReachable: a.userReachable,
+    semantics: a.semantics, locations: a.locations,
+  });
+}
+
+/** Readable steps chain from one to the next and end at the object. */
+function assertChain(steps: Step[], targetId: number, what: string, startId?: number): void {
+  assert.ok(steps.length > 0, `${what}: has steps`);
+  if (startId !== undefined) assert.equal(steps[0].from.id, startId, `${what}: starts at @${startId}`);
+  for (let i = 1; i < steps.length; i++) assert.equal(steps[i].from.id, steps[i - 1].to.id, `${what}: step ${i} starts where step ${i - 1} ends`);
+  assert.equal(steps[steps.length - 1].to.id, targetId, `${what}: ends at the object`);
+}
+
+function checkGraph(seed: number): { nodes: number; cycles: number; orphansDominated: number } {
+  const b = randomGraph(seed);
+  const m = new Model(b);
+  const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+  const where = `seed ${seed}`;
+  assert.equal(a.nodeCount, m.n, where);
+
+  const dist = bruteDistances(m);
+  assert.deepEqual(Array.from(a.distances), dist, `${where}: distances`);
+  const user = bruteUserReachable(m);
+  assert.deepEqual(Array.from(a.userReachable, (f) => (f & 1) === 1), user, `${where}: user-reachable flags`);
+  const { idom, retained } = bruteDominators(m);
+  assert.deepEqual(Array.from(a.dominator), idom, `${where}: immediate dominators`);
+  assert.deepEqual(Array.from(a.retainedSize), retained, `${where}: retained sizes`);
+  assert.equal(a.totalSize, m.size.reduce((s, x) => s + x, 0), `${where}: the root retains everything`);
+
+  const q = queryOf(a);
+  let cycleCount = 0;
+  for (let v = 1; v < m.n; v++) {
+    const id = b.nodes[v].id;
+    const w = `${where}, node ${v} (@${id} ${m.type[v]} ${JSON.stringify(m.name[v])})`;
+    const report = a.report(id);
+    assert.equal(report.object.distance, dist[v] === NO_DISTANCE ? null : dist[v], `${w}: report distance`);
+    assert.equal(report.object.retainedSize, retained[v], `${w}: report retained size`);
+    assert.equal(report.componentSize, bruteComponentSize(m, v), `${w}: component size`);
+
+    // Cycles: one per user retainer the object reaches within the bound, each the shortest way round.
+    for (const maxLength of [12, 3]) {
+      const { cycles } = q.cycles(v, 100, maxLength, false);
+      const back = userDistancesFrom(m, v);
+      const closing = new Map<number, number>();
+      for (const e of m.edges) {
+        if (e.to !== v || e.from === v || !isUserReference(m, e) || back[e.from] > maxLength - 1) continue;
+        closing.set(e.from, back[e.from] + 1);
+      }
+      assert.deepEqual(cycles.map((c) => c.length), [...closing.values()].sort((x, y) => x - y), `${w}: cycle lengths (max ${maxLength})`);
+      for (const c of cycles) {
+        assert.equal(c[0].from, v, `${w}: a cycle starts at the object`);
+        assert.equal(c[c.length - 1].to, v, `${w}: a cycle ends at the object`);
+        const visited = new Set<number>();
+        c.forEach((s, i) => {
+          assert.equal(a.graph.edgeTarget[s.edge], s.to, `${w}: cycle step ${i} is a real edge`);
+          assert.equal(a.graph.edgeSource(s.edge), s.from, `${w}: cycle step ${i} is a real edge`);
+          if (i > 0) assert.equal(s.from, c[i - 1].to, `${w}: cycle steps chain`);
+          assert.ok(!visited.has(s.from), `${w}: the cycle is elementary`);
+          visited.add(s.from);
+          assert.ok(isUserReference(m, { from: s.from, type: a.graph.edgeTypeName(s.edge) as EdgeType, name: a.graph.edgeName(s.edge), to: s.to }), `${w}: cycle step ${i} is a user reference`);
+        });
+      }
+      if (maxLength === 12) cycleCount += cycles.length;
+    }
+    assert.equal(report.cycles.length, Math.min(8, q.cycles(v, 100, 12, false).cycles.length), `${w}: report cycles (at most 8)`);
+    report.cycles.forEach((c, i) => {
+      assertChain(c.steps, id, `${w}: cycle ${i}`, id);
+      if (c.suggestion) assert.ok(c.suggestion.step >= 0 && c.suggestion.step < c.steps.length, `${w}: cycle ${i} suggestion names one of its steps`);
+    });
+
+    // Retaining paths: real counting edges, ending at the object, distinct holders, the first one shortest.
+    const paths = q.retainingPaths(v, 5);
+    if (dist[v] === NO_DISTANCE) assert.equal(paths.length, 0, `${w}: no path to garbage`);
+    else if (m.edges.some((e) => e.to === v && e.from !== v && e.type !== 'weak' && (e.type !== 'shortcut' || e.from === ROOT)
+      && !SHADOW_STORES.has(m.name[e.from]) && dist[e.from] < dist[v])) {
+      // Held by something closer to the roots than itself (not a backing store that shadows its owner's edges).
+      assert.ok(paths.length > 0, `${w}: a path to a reachable object`);
+    }
+    const holders = new Set<number>();
+    paths.forEach((p, i) => {
+      p.forEach((s, k) => {
+        assert.equal(a.graph.edgeTarget[s.edge], s.to, `${w}: path ${i} step ${k} is a real edge`);
+        assert.equal(a.graph.edgeSource(s.edge), s.from, `${w}: path ${i} step ${k} is a real edge`);
+        const type = a.graph.edgeTypeName(s.edge);
+        assert.ok(type !== 'weak' && (type !== 'shortcut' || s.from === ROOT), `${w}: path ${i} step ${k} counts (${type})`);
+        if (k > 0) assert.equal(s.from, p[k - 1].to, `${w}: path ${i} steps chain`);
+      });
+      assert.equal(p[p.length - 1].to, v, `${w}: path ${i} ends at the object`);
+      const holder = p[p.length - 1].from;
+      assert.ok(!holders.has(holder), `${w}: path ${i} has a holder of its own`);
+      holders.add(holder);
+    });
+    if (m.out[ROOT].some((e) => e.to === v)) {
+      // Held by the synthetic root itself: that link is one of its paths. (For a user root it comes first: see
+      // 'a user root's first path is its link from the root' below.)
+      assert.ok(paths.some((p) => p.length === 1 && p[0].from === ROOT), `${w}: the root's own link is one of its paths`);
+    } else if (dist[ROOT] === SYSTEM_DISTANCE && dist[v] < SYSTEM_DISTANCE) {
+      // The first path runs through the closest direct holder the program reaches. Backing stores that shadow their
+      // owner's edges (`(object elements)`, ...) are not holders; a reference DevTools leaves out of distances (a
+      // NativeContext's sloppy_function_map) still holds the object, so the closest holder can be closer than the
+      // distance says.
+      const holderDistances = m.edges
+        .filter((e) => e.to === v && e.from !== v && e.from !== ROOT && e.type !== 'weak' && e.type !== 'shortcut'
+          && !SHADOW_STORES.has(m.name[e.from]) && dist[e.from] < dist[v])
+        .map((e) => dist[e.from]);
+      if (holderDistances.length) {
+        const shown = paths.map((p) => p.map((s) => `${s.from}(d${dist[s.from]}) -${a.graph.edgeTypeName(s.edge)}:${a.graph.edgeName(s.edge)}-> ${s.to}`).join(', '));
+        assert.equal(dist[paths[0][0].from], 1, `${w}: the first path starts at a user root`);
+        assert.equal(paths[0].length, Math.min(...holderDistances), `${w}: the first path is a shortest one; paths:\n${shown.join('\n')}`);
+      }
+    }
+    report.paths.forEach((p, i) => assertChain(p.steps, id, `${w}: report path ${i}`));
+  }
+  const orphansDominated = idom.filter((d, v) => v !== ROOT && dist[v] === NO_DISTANCE && d !== ROOT).length;
+  return { nodes: m.n, cycles: cycleCount, orphansDominated };
+}
+
+describe('cross-check against brute force', () => {
+  test('200 random graphs of 5-40 objects: distances, flags, dominators, retained sizes, components, cycles, paths', () => {
+    let nodes = 0;
+    let cycles = 0;
+    let orphanChains = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = checkGraph(seed);
+      nodes += r.nodes;
+      cycles += r.cycles;
+      orphanChains += r.orphansDominated;
+    }
+    // The random graphs do exercise what they are meant to.
+    console.log(`random graphs: ${nodes} nodes, ${cycles} cycles, ${orphanChains} orphans dominated by another orphan`);
+    assert.ok(nodes > 4000, `${nodes} nodes`);
+    assert.ok(cycles > 1000, `${cycles} cycles`);
+    assert.ok(orphanChains > 20, `${orphanChains} orphans dominated by another orphan`);
+  });
+});
+
+describe('small graphs with known answers', () => {
+  test('a diamond: the join is dominated by the global, which retains all', () => {
+    const b = new SnapshotBuilder();
+    const g = b.global('global', 10);
+    const [x, y, z] = [b.node('object', 'A', { size: 1 }), b.node('object', 'B', { size: 2 }), b.node('object', 'C', { size: 4 })];
+    b.edge(g, 'property', 'a', x).edge(g, 'property', 'b', y).edge(x, 'property', 'c', z).edge(y, 'property', 'c', z);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.deepEqual([...[g, x, y, z].map((v) => a.distances[v])], [1, 2, 2, 3]);
+    assert.deepEqual([...[g, x, y, z].map((v) => a.dominator[v])], [0, g, g, g]);
+    assert.deepEqual([...[g, x, y, z].map((v) => a.retainedSize[v])], [17, 1, 2, 4]);
+  });
+
+  test('a debugger handle does not change who dominates the program\'s objects', () => {
+    const b = new SnapshotBuilder();
+    const g = b.global();
+    const handles = b.subRoot('(Handle scope)');
+    const list = b.node('object', 'List', { size: 8 });
+    const item = b.node('object', 'Item', { size: 16 });
+    const scratch = b.node('object', 'Scratch', { size: 32 });
+    b.edge(g, 'property', 'list', list).edge(list, 'element', 0, item).edge(handles, 'element', 0, scratch).edge(scratch, 'property', 'item', item);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.equal(a.dominator[item], list, 'the program\'s list dominates the item, the handle notwithstanding');
+    assert.equal(a.retainedSize[list], 24);
+    assert.equal(a.distances[scratch], SYSTEM_DISTANCE + 3, 'held only by a handle: a system distance');
+    const report = a.report(b.nodes[scratch].id);
+    assert.equal(report.heldOnlyBySystem, true);
+    assert.match(report.notes.join(' '), /Only engine or debugger handles hold this object/);
+  });
+
+  test('weak edges and shortcuts from ordinary objects do not keep anything alive', () => {
+    const b = new SnapshotBuilder();
+    const g = b.global();
+    const weakOnly = b.node('object', 'Cached', { size: 5 });
+    const viaShortcut = b.node('object', 'Linked', { size: 7 });
+    b.edge(g, 'weak', 'cache', weakOnly).edge(g, 'shortcut', 'link', viaShortcut);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.equal(a.distances[weakOnly], NO_DISTANCE);
+    assert.equal(a.distances[viaShortcut], NO_DISTANCE);
+    assert.equal(a.dominator[weakOnly], 0, 'an orphan hangs off the root');
+    assert.equal(a.retainedSize[g], 40, 'the global retains only itself');
+    const report = a.report(b.nodes[weakOnly].id);
+    assert.equal(report.paths.length, 0);
+    assert.match(report.notes.join(' '), /Nothing reachable from a GC root holds this object/);
+  });
+
+  test('an orphan cycle hangs off the root through its first member; a self-loop is not a component', () => {
+    const b = new SnapshotBuilder();
+    b.global();
+    const p = b.node('object', 'P', { size: 3 });
+    const c = b.node('object', 'C', { size: 5 });
+    const self = b.node('object', 'Self', { size: 1 });
+    b.edge(p, 'property', 'child', c).edge(c, 'property', 'parent', p).edge(self, 'property', 'me', self);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.equal(a.dominator[p], 0);
+    assert.equal(a.dominator[c], p);
+    assert.equal(a.retainedSize[p], 8);
+    assert.equal(a.report(b.nodes[c].id).componentSize, 2);
+    assert.equal(a.report(b.nodes[self].id).componentSize, 1);
+  });
+
+  test('a user root\'s first path is its link from the root, not a longer one through the program', () => {
+    // Two user roots (a second global, as a vm context makes): window.a.b.main = global. The global is a GC root
+    // itself (distance 1), so its shortest path is the root link, and it should come first.
+    const b = new SnapshotBuilder();
+    const main = b.global('global');
+    const other = b.global('Window');
+    const x = b.node('object', 'A', { size: 1 });
+    const y = b.node('object', 'B', { size: 1 });
+    b.edge(other, 'property', 'a', x).edge(x, 'property', 'b', y).edge(y, 'property', 'main', main);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.equal(a.distances[main], 1);
+    const report = a.report(b.nodes[main].id);
+    assert.deepEqual(report.paths.map((p) => p.steps.length), [1, 3], 'shortest first');
+    assert.equal(report.paths[0].steps[0].from.id, 1, 'the first path is the root link');
+  });
+
+  test('a deep chain and a long cycle (20 000 objects) do not overflow anything', () => {
+    const b = new SnapshotBuilder();
+    const g = b.global();
+    let prev = g;
+    const chain: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const v = b.node('object', 'Link', { size: 1 });
+      b.edge(prev, 'property', 'next', v);
+      if (i > 0) b.edge(v, 'property', 'prev', prev);
+      chain.push(v);
+      prev = v;
+    }
+    b.edge(prev, 'property', 'first', chain[0]);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    const last = chain[chain.length - 1];
+    assert.equal(a.distances[last], 20_001);
+    assert.equal(a.dominator[last], chain[chain.length - 2]);
+    assert.equal(a.retainedSize[chain[0]], 20_000);
+    const report = a.report(b.nodes[chain[100]].id);
+    assert.equal(report.componentSize, 20_000);
+    assert.equal(report.paths[0].steps.length, 101);
+  });
+});

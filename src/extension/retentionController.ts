@@ -408,12 +408,20 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
       const picked = await vscode.window.showQuickPick(inspectors.map((t) => ({ label: t.label, t })), { title: 'Which program?' });
       return picked?.t;
     }
-    const choice = await vscode.window.showInformationMessage(
-      'No Node program is being debugged. Attach to one started with --inspect, or start debugging first.',
-      'Attach to Inspector Port', 'Start Debugging', 'Open Heap Snapshot File');
-    if (choice === 'Attach to Inspector Port') return this.attach(undefined);
-    if (choice === 'Start Debugging') await vscode.commands.executeCommand('workbench.action.debug.start');
-    if (choice === 'Open Heap Snapshot File') await vscode.commands.executeCommand('retentionExplorer.openSnapshotFile');
+    // Asked where the user already is (the palette), not in a notification that may go unseen.
+    const choices = [
+      { label: '$(plug) Attach to Inspector Port…', detail: 'A Node program started with --inspect (or --inspect-brk), such as 127.0.0.1:9229', id: 'attach' },
+      { label: '$(debug-alt) Start Debugging', detail: 'Start the launch configuration of this workspace, then run this command again', id: 'debug' },
+      { label: '$(folder-opened) Open Heap Snapshot File…', detail: 'Examine a .heapsnapshot saved earlier', id: 'file' },
+    ];
+    const choice = await vscode.window.showQuickPick(choices, {
+      title: 'Retention: no Node program is being debugged',
+      placeHolder: 'No Node program is being debugged. Attach to one started with --inspect, or start debugging first.',
+      matchOnDetail: true,
+    });
+    if (choice?.id === 'attach') return this.attach(undefined);
+    if (choice?.id === 'debug') await vscode.commands.executeCommand('workbench.action.debug.start');
+    if (choice?.id === 'file') await vscode.commands.executeCommand('retentionExplorer.openSnapshotFile');
     return undefined;
   }
 
@@ -453,7 +461,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
     const where = address.trim();
     const info = await this.withProgress(`Attaching to ${where}`, (signal) =>
       this.worker.call('connect', { target: key, endpoint: { kind: 'inspector', address: where }, timeoutMs: 5000 }, { signal }));
-    const label = `${where}${info.nodeVersion ? ` (Node ${info.nodeVersion})` : ''}`;
+    const label = info.description || where;
     const t: TargetState = { key, label, kind: 'inspector', info, recording: false, ended: false };
     this.targets.set(key, t);
     void vscode.commands.executeCommand('setContext', CONTEXT.attached, true);

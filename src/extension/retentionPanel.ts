@@ -37,6 +37,8 @@ export class RetentionPanel implements vscode.Disposable {
   private readonly knownUrls = new Set<string>();
   private lastOpened: OpenedLocation | null = null;
   private rejected = 0;
+  /** The panel was restored after a reload: its page shows its saved tree, but the snapshot behind it is gone. */
+  private restored = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {
@@ -44,6 +46,7 @@ export class RetentionPanel implements vscode.Disposable {
       deserializeWebviewPanel: async (panel) => {
         // After a window reload the page restores its last tree from its own state; the worker's snapshots are gone,
         // so expanding further says so.
+        this.restored = true;
         this.adopt(panel);
       },
     }));
@@ -147,6 +150,9 @@ export class RetentionPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         if (this.model) this.post({ type: 'show', model: this.model });
+        else if (this.restored) {
+          this.post({ type: 'status', kind: 'info', message: 'This tree was restored after the window reloaded; its snapshot is no longer in memory, so take a new one to expand further or open links.' });
+        }
         return;
       case 'rendered':
         this.rendered = { generation: message.generation, rows: message.rows };

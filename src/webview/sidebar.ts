@@ -25,13 +25,21 @@ export function startSidebar(app: HTMLElement): void {
   }
 
   function button(label: string, iconName: string, onClick: () => void, opts: { primary?: boolean; title?: string; disabled?: boolean } = {}): HTMLButtonElement {
-    const b = h('button', { class: `button${opts.primary ? ' primary' : ' secondary'}`, type: 'button', title: opts.title ?? label }, icon(iconName), text('span', '', label));
+    const b = h('button', { class: `button${opts.primary ? ' primary' : ' secondary'}`, type: 'button', title: opts.title ?? label, 'data-focus-key': `button:${label}` }, icon(iconName), text('span', '', label));
     b.disabled = !!opts.disabled;
     b.addEventListener('click', onClick);
     return b;
   }
 
   function render(): void {
+    // Re-rendering replaces the elements: keep the keyboard focus on the same control.
+    const active = document.activeElement as HTMLElement | null;
+    const focusKey = active && app.contains(active) ? active.dataset.focusKey ?? null : null;
+    renderContent();
+    if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  function renderContent(): void {
     clear(app);
     const s = page.state;
     if (!s) {
@@ -88,7 +96,7 @@ export function startSidebar(app: HTMLElement): void {
       const list = h('div', { class: 'list', role: 'listbox', 'aria-label': 'Snapshots' });
       for (const snap of s.snapshots) {
         const selected = snap.snapshotId === s.selectedSnapshotId;
-        const item = h('div', { class: `item snapshot${selected ? ' selected' : ''}`, role: 'option', 'aria-selected': String(selected), tabindex: 0 },
+        const item = h('div', { class: `item snapshot${selected ? ' selected' : ''}`, role: 'option', 'aria-selected': String(selected), tabindex: 0, 'data-focus-key': `snapshot:${snap.snapshotId}` },
           icon(snap.hasAllocationStacks ? 'record' : 'device-camera'),
           text('span', 'label', snap.label),
           text('span', 'muted right', `${formatBytes(snap.bytes)} · ${timeOf(snap.takenAt)}`));
@@ -138,7 +146,7 @@ export function startSidebar(app: HTMLElement): void {
   }
 
   function nodeItem(n: ReportNode, snapshotId: number): HTMLElement {
-    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeName(n)} @${n.id} is alive` },
+    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeName(n)} @${n.id} is alive`, 'data-focus-key': `node:${n.id}` },
       icon(typeIcon(n.type)), text('span', 'label', nodeName(n)), text('span', 'id', ` @${n.id}`),
       text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${formatLocation(n.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'inspect', snapshotId, heapId: n.id });
@@ -148,7 +156,7 @@ export function startSidebar(app: HTMLElement): void {
   }
 
   function classItem(c: ClassSummary, snapshotId: number): HTMLElement {
-    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Pick an instance of ${c.name} and show why it is alive` },
+    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Pick an instance of ${c.name} and show why it is alive`, 'data-focus-key': `class:${c.name}` },
       icon('symbol-class'), text('span', 'label', c.name), text('span', 'muted', ` ×${c.count.toLocaleString()}`),
       text('span', 'muted right', formatBytes(c.retainedSize)));
     const open = () => api.postMessage({ type: 'openClass', snapshotId, name: c.name });

@@ -42,6 +42,15 @@ async function activeEditorLine(page: Page): Promise<number> {
   return Number(m[1]);
 }
 
+/** Collapses the other Run and Debug views so the Retention view has room (for a readable screenshot). */
+async function giveRetentionViewRoom(page: Page): Promise<void> {
+  const headers = page.locator('.part.sidebar .pane-header[aria-expanded="true"]');
+  for (let i = (await headers.count()) - 1; i >= 0; i--) {
+    const h = headers.nth(i);
+    if (!/^\s*Retention\b/i.test(await h.innerText())) await h.click();
+  }
+}
+
 export async function paletteToTreeToSourceLine({ page, workspace, log, screenshot }: E2EContext): Promise<void> {
   const appJs = join(workspace, 'app.js');
   const listenerLine = lineOf(appJs, "settings.on('theme'");
@@ -62,6 +71,16 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   const fix = tree.locator('[role="treeitem"].kind-fix', { hasText: /listener/i }).first();
   await fix.waitFor();
   await screenshot('retention-panel');
+
+  // Any object row expands into its own retainers, fetched from the worker on demand.
+  const lazy = tree.locator('[role="treeitem"].kind-retainer[aria-expanded="false"]').first();
+  const lazyLevel = Number(await lazy.getAttribute('aria-level'));
+  const lazyKey = await lazy.getAttribute('data-key');
+  await lazy.locator('.twistie').click();
+  const child = tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]`).first();
+  await child.waitFor({ timeout: 30_000 });
+  assert.equal(await tree.locator(`[data-key="${lazyKey}"]`).getAttribute('aria-expanded'), 'true');
+  assert.match(await child.innerText(), /@\d+/, 'a retainer row names its object');
 
   // Keyboard: Enter on the cycle row moves the focus to the row it points back to.
   await cycleRow.click();
@@ -89,6 +108,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.ok(await sidebar.locator('.target .label', { hasText: /app\.js/ }).count() > 0, 'the attached session is named');
   assert.ok(await sidebar.locator('button', { hasText: 'Take Snapshot' }).count() > 0);
   assert.ok(await sidebar.locator('.snapshot').count() >= 1, 'the snapshot taken for the tree is listed');
+  await giveRetentionViewRoom(page);
   await screenshot('sidebar');
 
   // A class from the summary is a way into the tree.

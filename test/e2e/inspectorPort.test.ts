@@ -1,0 +1,118 @@
+// Without a debug session, as a user would: "Find Retaining Cycles" offers to attach to an --inspect port; after
+// attaching, the expression is evaluated globally and the tree renders a heap whose class and property names are
+// HTML (`<img onerror>`, `<script>`) as plain text, with nothing executed. Then a snapshot of a larger heap is
+// cancelled from the progress notification, and the next one succeeds on the same connection.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
+
+const EVIL_CLASS = '<img src=x onerror="document.body.dataset.pwned=1">';
+const EVIL_PROPERTY = '<script>document.body.dataset.pwned=2</script>';
+
+async function startTarget(script: string, megabytes: number, log: (m: string) => void): Promise<{ address: string; kill(): Promise<void> }> {
+  const child = spawn('node', ['--inspect=127.0.0.1:0', script, String(megabytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
+  child.once('exit', (code, signal) => log(`target exited (${code ?? signal})`));
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      let addr = '';
+      const timer = setTimeout(() => reject(new Error('the target did not start within 30 s')), 30_000);
+      child.stderr!.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
+      child.stdout!.on('data', (d: Buffer) => {
+        if (String(d).includes('ready') && addr) { clearTimeout(timer); resolve(addr); }
+      });
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the target exited (${code})`)); });
+    });
+    return { address, kill };
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+}
+
+function quickInput(page: Page) {
+  return page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+}
+
+async function sidebarFrame(page: Page): Promise<Frame> {
+  await openRunAndDebug(page);
+  const header = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Retention\b/i }).first();
+  await header.waitFor({ timeout: 30_000 });
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return webviewFrameWith(page, 'body[data-view="sidebar"] .targets', 30_000);
+}
+
+/** Collapses the other Run and Debug views so the Retention view has room (for a readable screenshot). */
+async function giveRetentionViewRoom(page: Page): Promise<void> {
+  const headers = page.locator('.part.sidebar .pane-header[aria-expanded="true"]');
+  for (let i = (await headers.count()) - 1; i >= 0; i--) {
+    const h = headers.nth(i);
+    if (!/^\s*Retention\b/i.test(await h.innerText())) await h.click();
+  }
+}
+
+export async function attachHostileStringsAndCancel({ page, repoRoot, log, screenshot }: E2EContext): Promise<void> {
+  const target = await startTarget(join(repoRoot, 'test', 'fixtures', 'extension', 'hostile.js'), 100, log);
+  try {
+    // No debug session: the command offers to attach.
+    await runCommand(page, 'Retention: Find Retaining Cycles');
+    const offer = page.locator('.quick-input-widget', { hasText: 'No Node program is being debugged' });
+    await offer.waitFor({ timeout: 30_000 });
+    await offer.locator('.monaco-list-row', { hasText: 'Attach to Inspector Port' }).click();
+    await page.locator('.quick-input-widget', { hasText: '--inspect' }).waitFor({ timeout: 15_000 });
+    await quickInput(page).fill(target.address);
+    await quickInput(page).press('Enter');
+    log(`attached to ${target.address}`);
+
+    // The program is running, so the expression is evaluated globally.
+    await page.locator('.quick-input-widget', { hasText: 'evaluated in the global scope' }).waitFor({ timeout: 30_000 });
+    await quickInput(page).fill(`keep[${JSON.stringify(EVIL_PROPERTY)}]`);
+    await quickInput(page).press('Enter');
+    const tree = await webviewFrameWith(page, '[role="tree"] [role="treeitem"]', 120_000);
+    log('tree shown');
+    const top = tree.locator('[role="treeitem"]').first();
+    await top.waitFor();
+    assert.ok((await top.innerText()).includes(EVIL_CLASS), `the class name is shown as text: ${await top.innerText()}`);
+    await tree.locator('[role="treeitem"]', { hasText: EVIL_PROPERTY }).first().waitFor({ timeout: 10_000 });
+    // Nothing was parsed as HTML or run: no <img> element, no <script> carrying the heap's text, the marker never set.
+    assert.equal(await tree.locator('img').count(), 0);
+    assert.equal(await tree.locator('script', { hasText: 'pwned' }).count(), 0);
+    assert.equal(await tree.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.pwned ?? null), null);
+    await screenshot('hostile-strings');
+
+    // A snapshot of this ~100 MB heap takes seconds: cancel it from the progress notification.
+    const sidebar = await sidebarFrame(page);
+    const before = await sidebar.locator('.snapshot').count();
+    await runCommand(page, 'Retention: Take Heap Snapshot');
+    // With the smoke-test driver (which loads the extension under test) VS Code shows no toasts, so the progress
+    // notification is reached in the notification center, where its Cancel button is the same.
+    await runCommand(page, 'Notifications: Show Notifications');
+    const progress = page.locator('.notifications-center .notification-list-item', { hasText: 'Taking a heap snapshot' });
+    await progress.waitFor({ timeout: 15_000 });
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await progress.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('.statusbar', { hasText: 'Retention: cancelled' }).waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(500);
+    assert.equal(await sidebar.locator('.snapshot').count(), before, 'a cancelled snapshot is not listed');
+    log('cancelled');
+
+    // The connection and the program are healthy: the next snapshot completes and is listed with its size.
+    await runCommand(page, 'Retention: Take Heap Snapshot');
+    const sidebarAgain = await sidebarFrame(page);
+    await sidebarAgain.locator('.snapshot').nth(before).waitFor({ timeout: 120_000 });
+    assert.match(await sidebarAgain.locator('.snapshot').first().innerText(), /MB/);
+    await sidebarAgain.locator('.summary .item').first().waitFor({ timeout: 60_000 });
+    await giveRetentionViewRoom(page);
+    await screenshot('sidebar-attached');
+  } finally {
+    await target.kill();
+  }
+}

@@ -169,6 +169,8 @@ export class RetentionPanel implements vscode.Disposable {
           return;
         }
         this.lastOpened = await openLocation(message.location);
+        // Say why nothing opened where the user clicked, not only in a notification.
+        if (!this.lastOpened.opened && this.lastOpened.message) this.post({ type: 'status', kind: 'info', message: this.lastOpened.message });
         return;
       }
       case 'loadRetainers': {

@@ -115,20 +115,15 @@ export function startSidebar(app: HTMLElement): void {
     const selected = s.snapshots.find((x) => x.snapshotId === s.selectedSnapshotId);
     if (selected) {
       const section = h('section', { class: 'summary', 'aria-label': 'Heap summary' });
-      section.append(text('h3', '', `Heap summary · ${selected.label}`));
+      section.append(text('h3', '', 'Heap summary'));
       if (s.summaryError) section.append(h('div', { class: 'error' }, icon('error'), text('span', '', s.summaryError)));
       else if (!s.summary) section.append(h('div', { class: 'muted' }, icon('loading', 'codicon-modifier-spin'), text('span', '', ' Summarising…')));
       else {
         const sum = s.summary;
-        section.append(text('p', 'muted', `${sum.nodeCount.toLocaleString()} objects, ${formatBytes(sum.totalSize)} in total`));
-        section.append(text('h4', '', 'Largest retainers'));
-        const largest = h('div', { class: 'list', role: 'list' });
-        for (const n of sum.largestRetainers.slice(0, 15)) largest.append(nodeItem(n, selected.snapshotId));
-        section.append(largest);
-
+        section.append(text('p', 'muted', `${selected.label}: ${sum.nodeCount.toLocaleString()} objects, ${formatBytes(sum.totalSize)} in total`));
         const sortBy = page.classSort;
         const head = h('h4', { class: 'with-actions' }, text('span', '', 'Classes'));
-        const sortButton = h('span', { class: 'action', role: 'button', tabindex: 0, title: sortBy === 'retained' ? 'Sort by count' : 'Sort by retained size' },
+        const sortButton = h('span', { class: 'action', role: 'button', tabindex: 0, title: sortBy === 'retained' ? 'Sort by count' : 'Sort by retained size', 'data-focus-key': 'sort' },
           icon(sortBy === 'retained' ? 'list-ordered' : 'symbol-numeric'), text('span', 'muted', sortBy === 'retained' ? ' by retained size' : ' by count'));
         const toggleSort = () => { page.classSort = sortBy === 'retained' ? 'count' : 'retained'; save(); render(); };
         sortButton.addEventListener('click', toggleSort);
@@ -137,8 +132,12 @@ export function startSidebar(app: HTMLElement): void {
         section.append(head);
         const classes = [...sum.classes].sort((a, b) => sortBy === 'retained' ? b.retainedSize - a.retainedSize : b.count - a.count);
         const list = h('div', { class: 'list', role: 'list' });
-        for (const c of classes.slice(0, 40)) list.append(classItem(c, selected.snapshotId));
+        for (const c of classes.slice(0, 25)) list.append(classItem(c, selected.snapshotId));
         section.append(list);
+        section.append(text('h4', '', 'Largest retainers'));
+        const largest = h('div', { class: 'list', role: 'list' });
+        for (const n of sum.largestRetainers.slice(0, 15)) largest.append(nodeItem(n, selected.snapshotId));
+        section.append(largest);
       }
       app.append(section);
     }

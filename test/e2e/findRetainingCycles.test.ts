@@ -89,6 +89,15 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.match(focusedText, /TreeNode\s*@\d+/);
   assert.equal(await tree.locator('[role="treeitem"][aria-selected="true"]').getAttribute('aria-level'), '1', 'focus went back to the object at the top');
 
+  // A row without a source location says so where it was clicked; so does a link into Node's own code.
+  await tree.locator('.loc.unknown').first().click();
+  await tree.locator('.banner', { hasText: 'V8 recorded no source location' }).waitFor({ timeout: 10_000 });
+  const nodeLink = tree.locator('.loc.link', { hasText: /^node:/ }).first();
+  if (await nodeLink.count()) {
+    await nodeLink.click();
+    await tree.locator('.banner', { hasText: 'inside Node.js itself' }).waitFor({ timeout: 10_000 });
+  }
+
   // The fix's source link opens app.js at the line that adds the listener.
   const link = fix.locator('.link');
   assert.match(await link.innerText(), new RegExp(`app\\.js:${listenerLine}$`));

@@ -88,6 +88,18 @@ export async function attachHostileStringsAndCancel({ page, repoRoot, log, scree
     assert.equal(await tree.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.pwned ?? null), null);
     await screenshot('hostile-strings');
 
+    // The object's source link opens the program's file, which is outside the workspace: read-only.
+    const link = top.locator('.loc.link');
+    assert.equal(await link.innerText(), 'hostile.js:6');
+    await link.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'hostile.js' }).waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 50 && !/Ln 6,/.test(await page.locator('#status\\.editor\\.selection').first().innerText().catch(() => '')); i++) await page.waitForTimeout(200);
+    assert.match(await page.locator('#status\\.editor\\.selection').first().innerText(), /Ln 6,/);
+    await page.keyboard.type('oops');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.tabs-container .tab.active.dirty').count(), 0, 'typing does not change a file outside the workspace');
+    log('opened hostile.js:6 read-only');
+
     // A snapshot of this ~100 MB heap takes seconds: cancel it from the progress notification.
     const sidebar = await sidebarFrame(page);
     const before = await sidebar.locator('.snapshot').count();

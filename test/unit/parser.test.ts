@@ -230,6 +230,39 @@ describe('parsing a real snapshot of a real program', () => {
     assert.ok(parsed.locationCount > 100, 'a real heap has many closures with locations');
   });
 
+  test('with allocation tracking: trace node ids, function infos and the trace tree match JSON.parse', async () => {
+    const tracked = await snapshots.snapshot('listener-leak.js', 'tracked', ['--track-heap-objects']);
+    const doc = JSON.parse(readFileSync(tracked, 'utf8'));
+    const s = await parseSnapshotFile(tracked);
+    const meta = doc.snapshot.meta;
+    const nf = meta.node_fields.length;
+    const traceField = meta.node_fields.indexOf('trace_node_id');
+    assert.ok(doc.snapshot.trace_function_count > 0, 'the program ran with allocation tracking');
+    assert.ok(s.nodeTraceId, 'trace ids are kept when allocations were recorded');
+    const expectedTraceIds = doc.nodes.filter((_: number, i: number) => i % nf === traceField);
+    assert.deepEqual(Array.from(s.nodeTraceId!), expectedTraceIds);
+    assert.deepEqual(Array.from(s.traceFunctionInfos), doc.trace_function_infos);
+    // The tree, flattened parents first: [id, function_info_index, count, size, [children]]*.
+    const ids: number[] = [];
+    const infos: number[] = [];
+    const parents: number[] = [];
+    const walk = (list: unknown[], parent: number) => {
+      for (let i = 0; i < list.length; i += 5) {
+        const row = ids.length;
+        ids.push(list[i] as number);
+        infos.push(list[i + 1] as number);
+        parents.push(parent);
+        walk(list[i + 4] as unknown[], row);
+      }
+    };
+    walk(doc.trace_tree, -1);
+    assert.ok(ids.length > 50, `a real trace tree (${ids.length} nodes)`);
+    assert.equal(s.traceTree.count, ids.length);
+    assert.deepEqual(Array.from(s.traceTree.ids), ids);
+    assert.deepEqual(Array.from(s.traceTree.functionInfoIndex), infos);
+    assert.deepEqual(Array.from(s.traceTree.parentRow), parents);
+  });
+
   test('the hostile strings come through as the program wrote them (as far as V8 writes them)', () => {
     const strings = new Set(parsed.strings);
     assert.ok(strings.has('<script>alert("owned")</script>'));

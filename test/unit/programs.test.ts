@@ -235,6 +235,19 @@ describe('(b) a listener leak: a disposed widget kept by its bus', () => {
 
   test('the widget points at its constructor', () => {
     assertFixtureLocation(report.object, 'listener-leak.js', lineOf('listener-leak.js', 'constructor(bus, name)'));
+    assert.equal(report.object.allocationStack, undefined, 'no allocation stack without allocation tracking');
+  });
+
+  test('with allocation tracking, the widget carries the stack that allocated it', async () => {
+    const tracked = HeapAnalysis.fromSnapshot(await parseSnapshotFile(await snapshots.snapshot('listener-leak.js', 'tracked', ['--track-heap-objects'])));
+    const r = tracked.report(only(tracked, 'Widget').id);
+    const stack = r.object.allocationStack;
+    assert.ok(stack && stack.length >= 2, 'an allocation stack');
+    // Innermost first: the function that ran `new Widget(...)`, then the module's top level that called it.
+    assert.ok(stack[0].url.endsWith('/test/fixtures/engine/listener-leak.js'), stack[0].url);
+    assert.deepEqual([stack[0].line, stack[0].origin], [lineOf('listener-leak.js', 'function openAndClose()'), 'allocation']);
+    assert.ok(stack[1].url.endsWith('/test/fixtures/engine/listener-leak.js'), stack[1].url);
+    assert.match(formatReport(r), /\n {2}allocated at:\n {4}\S+\/listener-leak\.js:\d+:\d+\n/);
   });
 });
 

@@ -14,8 +14,11 @@ export const ENGINE_FIXTURES = join(ROOT, 'test/fixtures/engine');
 
 export interface SnapshotDir {
   dir: string;
-  /** Runs a fixture (a file name under test/fixtures/engine, or an absolute path) and returns its snapshot's path. */
-  snapshot(fixture: string, name?: string): Promise<string>;
+  /**
+   * Runs a fixture (a file name under test/fixtures/engine, or an absolute path) and returns its snapshot's path.
+   * `nodeArgs` go before the script (e.g. --track-heap-objects, for allocation stacks).
+   */
+  snapshot(fixture: string, name?: string, nodeArgs?: string[]): Promise<string>;
   cleanup(): void;
 }
 
@@ -24,10 +27,10 @@ export function snapshotDir(): SnapshotDir {
   let n = 0;
   return {
     dir,
-    snapshot: async (fixture, name) => {
+    snapshot: async (fixture, name, nodeArgs = []) => {
       const file = join(dir, `${name ?? `s${n++}`}.heapsnapshot`);
       const script = fixture.startsWith('/') ? fixture : join(ENGINE_FIXTURES, fixture);
-      await runNode([script, file], 30_000);
+      await runNode([...nodeArgs, script, file], 30_000);
       if (!statSync(file).size) throw new Error(`${fixture} wrote an empty snapshot`);
       return file;
     },

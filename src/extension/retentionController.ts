@@ -13,6 +13,7 @@ import {
   parseTargetArgument, parseVariableArgument, type FindArgument,
 } from './commands';
 import { DebugSessions, UserError } from './debugSessions';
+import { expressionAt, selectionExpression } from './expressionAtCursor';
 import type { PanelHost, RetentionPanel } from './retentionPanel';
 import type { SidebarHost, SidebarView } from './sidebarView';
 import { WorkerCallError, type WorkerClient } from './workerClient';
@@ -610,12 +611,8 @@ export function expressionFromEditor(): string {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return '';
   const { document, selection } = editor;
-  if (!selection.isEmpty) {
-    const text = document.getText(selection).trim();
-    return text.length <= 200 && !text.includes('\n') ? text : '';
-  }
-  const range = document.getWordRangeAtPosition(selection.active, /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/);
-  return range ? document.getText(range) : '';
+  if (!selection.isEmpty) return selectionExpression(document.getText(selection));
+  return expressionAt(document.lineAt(selection.active.line).text, selection.active.character);
 }
 
 function messageOf(e: unknown): string {

@@ -9,6 +9,7 @@ import { parsePanelMessage, parseSidebarMessage } from '../../src/shared/webview
 import {
   ArgumentError, parseAddressArgument, parseFindArgument, parseObjectArgument, parsePathArgument, parseVariableArgument,
 } from '../../src/extension/commands';
+import { expressionAt, selectionExpression } from '../../src/extension/expressionAtCursor';
 
 test('panel messages: well-formed requests pass, with exactly their known fields', () => {
   assert.deepEqual(parsePanelMessage({ type: 'ready' }), { type: 'ready' });
@@ -80,4 +81,21 @@ test('other command arguments', () => {
   assert.deepEqual(parseObjectArgument(12), { heapId: 12 });
   assert.deepEqual(parseObjectArgument({ snapshotId: 2, heapId: 12 }), { snapshotId: 2, heapId: 12 });
   assert.throws(() => parseObjectArgument({ heapId: -4 }), /heap id/);
+});
+
+test('the expression box is prefilled with the member expression under the cursor, never a keyword', () => {
+  const line = '    openDocuments.delete(doc.root.children[0]); debugger; this.caret.followTheme();';
+  const at = (word: string, offset = 1) => expressionAt(line, line.indexOf(word) + offset);
+  assert.equal(at('openDocuments'), 'openDocuments');
+  assert.equal(at('delete'), 'openDocuments');
+  assert.equal(at('doc.'), 'doc');
+  assert.equal(at('root'), 'doc.root');
+  assert.equal(at('children'), 'doc.root.children');
+  assert.equal(at('debugger'), '');
+  assert.equal(at('this'), 'this');
+  assert.equal(at('caret'), 'this.caret');
+  assert.equal(expressionAt(line, 0), '');
+  assert.equal(expressionAt('a..b', 3), 'b');
+  assert.equal(selectionExpression('  cache.get(key) '), 'cache.get(key)');
+  assert.equal(selectionExpression('a\nb'), '');
 });

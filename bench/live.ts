@@ -6,7 +6,7 @@
  * to reach about that snapshot size; the floor is `v8.writeHeapSnapshot` run inside the target (asked over stdin, so
  * nothing is added to its globals), measured before and after the live capture and averaged. The live capture runs
  * in a fresh client process (bench/liveClient.ts) so its peak RSS is the client's alone.
- *   node out/bench/live.js [--sizes 100,400]
+ *   node out/bench/live.js [--sizes 100,400] [--build-progress]
  * Targets (issue 3): end to end <= 1.10x the floor; client peak memory <= 1.2x the snapshot size.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -36,6 +36,8 @@ export interface LiveResult {
   clientPeakRssBytes: number;
   /** clientPeakRssBytes / snapshotBytes (target <= 1.2). */
   memoryRatio: number;
+  /** Whether V8 was asked for its build percentage. */
+  buildProgress: boolean;
 }
 
 export const LIVE_TIME_TARGET = 1.1;
@@ -118,7 +120,11 @@ async function write(target: Target, file: string): Promise<{ ms: number; bytes:
   return r;
 }
 
-export async function benchLive(opts: { sizesMB: number[]; log?: (line: string) => void }): Promise<LiveResult[]> {
+/**
+ * `buildProgress`: also ask V8 for its build percentage during the capture, as the extension's progress bar does
+ * (default false, as `retention capture` without a terminal).
+ */
+export async function benchLive(opts: { sizesMB: number[]; buildProgress?: boolean; log?: (line: string) => void }): Promise<LiveResult[]> {
   const root = repoRoot();
   const client = join(root, 'out/bench/liveClient.js');
   if (!existsSync(client)) throw new Error(`${client} is missing; run node scripts/build.mjs first.`);
@@ -140,7 +146,8 @@ export async function benchLive(opts: { sizesMB: number[]; log?: (line: string) 
 
         const before = await write(target, join(dir, 'floor.heapsnapshot'));
         log(`  ${sizeMB} MB: V8 writeHeapSnapshot ${(before.ms / 1000).toFixed(2)} s for ${(before.bytes / 1048576).toFixed(0)} MB; capturing live...`);
-        const run = spawnSync(process.execPath, ['--max-old-space-size=16000', client, target.address, 'benchRoot.first.first'], {
+        const run = spawnSync(process.execPath, ['--max-old-space-size=16000', client, target.address, 'benchRoot.first.first',
+          ...(opts.buildProgress ? ['--build-progress'] : [])], {
           encoding: 'utf8', maxBuffer: 1 << 20,
         });
         if (run.status !== 0) throw new Error(`The live capture of ${sizeMB} MB failed: ${run.stderr.trim()}`);
@@ -161,6 +168,7 @@ export async function benchLive(opts: { sizesMB: number[]; log?: (line: string) 
           timeRatio: live.totalMs / v8WriteMs,
           clientPeakRssBytes: live.peakRssBytes,
           memoryRatio: live.peakRssBytes / live.snapshotBytes,
+          buildProgress: !!opts.buildProgress,
         });
       } finally {
         await target.kill();
@@ -177,7 +185,7 @@ export function formatLiveResults(results: LiveResult[]): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
   return results.map((r) =>
-    `${mb(r.snapshotBytes).padStart(8)}  live capture over CDP (target Node ${r.nodeVersion ?? '?'})\n` +
+    `${mb(r.snapshotBytes).padStart(8)}  live capture over CDP (target Node ${r.nodeVersion ?? '?'}; V8 build progress ${r.buildProgress ? 'on' : 'off'})\n` +
     `          V8 writeHeapSnapshot in the target ${s(r.v8WriteMs)} (floor)\n` +
     `          connect ${s(r.connectMs)}, select + V8 build ${s(r.firstChunkMs)}, stream + parse ${s(r.streamMs)}, analysis + report ${s(r.analysisMs)}\n` +
     `          ask -> report ready ${s(r.endToEndMs)} = ${r.timeRatio.toFixed(2)}x V8's write time (target <= ${LIVE_TIME_TARGET.toFixed(2)}x)\n` +
@@ -188,7 +196,7 @@ export function formatLiveResults(results: LiveResult[]): string {
 if (require.main === module) {
   const args = process.argv.slice(2);
   const sizes = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '100,400').split(',').map(Number);
-  benchLive({ sizesMB: sizes, log: (l) => console.log(l) }).then(
+  benchLive({ sizesMB: sizes, buildProgress: args.includes('--build-progress'), log: (l) => console.log(l) }).then(
     (r) => console.log(formatLiveResults(r)),
     (e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); },
   );

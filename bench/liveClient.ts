@@ -1,7 +1,7 @@
 /**
  * One live capture for the benchmark, in a fresh process so its peak memory is the client's alone:
  * connect -> select the object -> stream the snapshot into the parser -> analyse -> report ready.
- *   node out/bench/liveClient.js HOST:PORT EXPRESSION
+ *   node out/bench/liveClient.js HOST:PORT EXPRESSION [--build-progress]
  * Prints one JSON line (LiveClientResult).
  */
 import { CaptureService } from '../src/cdp/capture';
@@ -26,7 +26,9 @@ export interface LiveClientResult {
 }
 
 async function main(): Promise<void> {
-  const [address, expression] = process.argv.slice(2);
+  const [address, expression, progressFlag] = process.argv.slice(2);
+  // As `retention capture` without a terminal: no V8 build percentage (it costs V8 an extra pass over the heap).
+  const buildProgress = progressFlag === '--build-progress';
   const t0 = performance.now();
   const conn = await connect({ kind: 'inspector', address });
   const tConnected = performance.now();
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   let tDone = 0;
   try {
     const live = await captureReport(service, { expression }, {
+      buildProgress,
       onProgress: (p) => {
         if (p.phase === 'streaming' && !tFirstChunk) tFirstChunk = performance.now();
         if (p.phase === 'done') tDone = performance.now();

@@ -41,6 +41,12 @@ export interface SnapshotOptions {
   onChunk?: (chunk: string) => void;
   /** Record numeric values (V8's `captureNumericValue`); off by default, as in DevTools. */
   captureNumericValue?: boolean;
+  /**
+   * Ask V8 for its build progress (`reportHeapSnapshotProgress`), so the building phase has a percentage. Default
+   * true. V8 counts the heap's live objects first to know the total, an extra pass; turn it off where no one
+   * watches a progress bar.
+   */
+  buildProgress?: boolean;
 }
 
 export interface ObjectSelection {
@@ -111,7 +117,7 @@ export class CaptureService {
   takeSnapshot(options: SnapshotOptions = {}): Promise<CaptureResult> {
     return this.enqueue(options, () => this.streamSnapshot(
       'HeapProfiler.takeHeapSnapshot',
-      { reportProgress: true, captureNumericValue: !!options.captureNumericValue },
+      snapshotParams(options),
       options,
     ));
   }
@@ -125,7 +131,7 @@ export class CaptureService {
       const pre = await this.preselect(selection, options);
       if (pre.kind === 'after-snapshot') {
         const result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
-          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+          snapshotParams(options), options);
         return { ...result, object: await this.selectAfterSnapshot(selection) };
       }
       const { object, startedTracking } = pre;
@@ -133,10 +139,10 @@ export class CaptureService {
       if (startedTracking) {
         // Stopping the tracking we started takes the snapshot (V8 always does) and leaves tracking off, as it was.
         result = await this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
-          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+          snapshotParams(options), options);
       } else {
         result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
-          { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+          snapshotParams(options), options);
       }
       return { ...result, object };
     });
@@ -169,7 +175,7 @@ export class CaptureService {
       // Whatever happens to the snapshot, V8 has stopped tracking once this command runs.
       this.isRecording = false;
       return this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
-        { reportProgress: true, captureNumericValue: !!options.captureNumericValue }, options);
+        snapshotParams(options), options);
     });
   }
 
@@ -427,6 +433,14 @@ export class CaptureService {
       try {
         if (parser.bytesReceived === 0) estimatedTotal = estimateSnapshotBytes(chunk);
         options.onChunk?.(chunk);
+      } catch (e) {
+        // The caller's sink failed (a full disk while saving): stop, and say so in its own words.
+        failure = new CaptureError('protocol', `Saving the snapshot failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+        stopped = true;
+        wake();
+        return;
+      }
+      try {
         parser.write(chunk);
       } catch (e) {
         failure = e;
@@ -535,6 +549,10 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
   });
+}
+
+function snapshotParams(options: SnapshotOptions): Protocol.HeapProfiler.TakeHeapSnapshotRequest {
+  return { reportProgress: options.buildProgress !== false, captureNumericValue: !!options.captureNumericValue };
 }
 
 function selected(expression: string, result: Protocol.Runtime.RemoteObject, scope: string, heapId: number, via: SelectedObject['via']): SelectedObject {

@@ -45,7 +45,8 @@ export class SourceMapResolver {
    * or the map has no mapping there.
    */
   async originalPosition(loc: SourceLocation): Promise<MappedSourceLocation | null> {
-    if (loc.line < 1) return null;
+    // Node's own scripts (node:internal/...) carry no source maps.
+    if (loc.line < 1 || loc.url.startsWith('node:')) return null;
     const key = loc.url ? `url:${loc.url}` : loc.scriptId !== undefined ? `script:${loc.scriptId}` : '';
     if (!key) return null;
     let pending = this.maps.get(key);

@@ -128,20 +128,23 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
   let saveFd: number | null = null;
   const partial = args.save ? `${args.save}.part` : null;
   try {
-    conn = await connect({ kind: 'inspector', address: args.inspect }, { timeoutMs: args.timeoutMs });
-    if (conn.target.warning) err.write(`Note: ${conn.target.warning}\n`);
-    service = new CaptureService(conn);
     if (partial) {
+      // Before attaching: a bad path should not cost a snapshot.
       try {
         saveFd = openSync(partial, 'w');
       } catch (e) {
-        throw new CaptureError('usage', `Cannot write ${args.save}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; choose another --save path.`);
+        throw new CaptureError('usage', `Cannot write ${args.save} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another --save path.`);
       }
     }
+    conn = await connect({ kind: 'inspector', address: args.inspect }, { timeoutMs: args.timeoutMs });
+    if (conn.target.warning) err.write(`Note: ${conn.target.warning}\n`);
+    service = new CaptureService(conn);
     const fd = saveFd;
     const live = await captureReport(service, { expression: args.expression, frame: args.frame }, {
       signal: abort.signal,
       onProgress: progress.update,
+      // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it.
+      buildProgress: progress.tty,
       onChunk: fd === null ? undefined : (chunk) => { writeSync(fd, chunk); },
       sourceMaps: args.sourceMaps,
       report: {
@@ -181,10 +184,11 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
 }
 
 /** A one-line progress display on stderr when it is a terminal; silent otherwise. */
-function progressLine(err: NodeJS.WritableStream): { update: (p: CaptureProgress) => void; clear: () => void } {
+function progressLine(err: NodeJS.WritableStream): { tty: boolean; update: (p: CaptureProgress) => void; clear: () => void } {
   const tty = (err as NodeJS.WriteStream).isTTY === true;
   let shown = false;
   return {
+    tty,
     update: (p) => {
       if (!tty) return;
       const pct = p.fraction === null ? '' : ` ${Math.floor(p.fraction * 100)}%`;

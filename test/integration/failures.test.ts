@@ -209,6 +209,10 @@ test('usage errors exit 2 with the usage', async () => {
     [['capture', '--inspect', '127.0.0.1:9229', '--expression', 'x', '--frame', '-1'], /--frame must be a whole number/],
     [['capture', '--inspect', '127.0.0.1:9229', '--expression', 'x', '--bogus'], /Unknown option --bogus/],
   ];
+  // A --save path that cannot be written fails before attaching (exit 1, nothing listens at that port anyway).
+  const unwritable = await runCli(['capture', '--inspect', '127.0.0.1:9', '--expression', 'x', '--save', '/nonexistent-dir/x.heapsnapshot'], { timeoutMs: 15_000 });
+  assert.equal(unwritable.code, 1);
+  assert.equal(unwritable.stderr.trim(), 'Cannot write /nonexistent-dir/x.heapsnapshot (ENOENT); choose another --save path.');
   for (const [args, message] of cases) {
     const r = await runCli(args, { timeoutMs: 15_000 });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -223,7 +223,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
   async showRetentionPanel(): Promise<CommandOutcome | undefined> {
     const model = this.panel.currentModel;
     if (!model) return { ok: false, error: 'Nothing has been examined yet; run "Retention: Find Retaining Cycles" first.' };
-    this.panel.show(model);
+    this.panel.show(model, { fromHistory: true });
     return { ok: true };
   }
 

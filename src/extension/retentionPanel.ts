@@ -39,6 +39,8 @@ export class RetentionPanel implements vscode.Disposable {
   private rejected = 0;
   /** The panel was restored after a reload: its page shows its saved tree, but the snapshot behind it is gone. */
   private restored = false;
+  /** Objects shown before the current one, for "Back". */
+  private readonly history: PanelModel[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {
@@ -58,9 +60,14 @@ export class RetentionPanel implements vscode.Disposable {
   }
 
   /** Shows a report (creating or revealing the panel). Returns the model's generation. */
-  show(model: Omit<PanelModel, 'generation'>): number {
+  show(model: Omit<PanelModel, 'generation' | 'back'>, options: { fromHistory?: boolean } = {}): number {
+    if (this.model && !options.fromHistory) {
+      this.history.push(this.model);
+      if (this.history.length > 20) this.history.shift();
+    }
     this.generation++;
-    this.model = { ...model, generation: this.generation };
+    const previous = this.history.at(-1);
+    this.model = { ...model, generation: this.generation, back: previous ? titleOf(previous) : null };
     this.remember(model.report);
     if (!this.panel) {
       const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Retention', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
@@ -186,6 +193,11 @@ export class RetentionPanel implements vscode.Disposable {
       case 'inspect':
         await this.host.inspect(message.snapshotId, message.heapId);
         return;
+      case 'back': {
+        const previous = this.history.pop();
+        if (previous) this.show(previous, { fromHistory: true });
+        return;
+      }
     }
   }
 
@@ -207,7 +219,7 @@ export class RetentionPanel implements vscode.Disposable {
   }
 }
 
-function titleOf(model: Omit<PanelModel, 'generation'>): string {
+function titleOf(model: Omit<PanelModel, 'generation' | 'back'>): string {
   const name = model.object?.expression ?? (model.report.object.name || `(${model.report.object.type})`);
   const short = name.length > 30 ? `${name.slice(0, 29)}…` : name;
   return `${short} @${model.report.object.id}`;

@@ -21,6 +21,8 @@ export interface PanelModel {
   sourceLabel: string;
   /** Set when that session has ended: the sentence the panel shows above the (still readable) results. */
   sessionEnded: string | null;
+  /** What "Back" returns to (the object shown before this one), when there is one. */
+  back: string | null;
 }
 
 export type HostToPanel =
@@ -49,6 +51,7 @@ export type PanelToHost =
   | { type: 'openLocation'; location: Pick<SourceLocation, 'url' | 'line' | 'column'> }
   | { type: 'loadRetainers'; requestId: number; snapshotId: number; heapId: number; offset: number }
   | { type: 'inspect'; snapshotId: number; heapId: number }
+  | { type: 'back' }
   | { type: 'rendered'; generation: number; rows: RenderedRow[] };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -148,6 +151,8 @@ export function parsePanelMessage(v: unknown): PanelToHost | null {
   switch (v.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'back':
+      return { type: 'back' };
     case 'openLocation': {
       const location = parseLocation(v.location);
       return location ? { type: 'openLocation', location } : null;

@@ -259,11 +259,14 @@ export function startRetentionTree(app: HTMLElement): void {
     if (!m) return;
     flatten();
     if (!focusedKey || !visible.some((r) => r.key === focusedKey)) focusedKey = visible[0]?.key ?? null;
-    const siblingsInfo = new Map<Row, { size: number; pos: number }>();
+    const groups = new Map<Row | null, Row[]>();
     for (const r of visible) {
-      const sibs = visible.filter((x) => x.parent === r.parent && x.level === r.level);
-      siblingsInfo.set(r, { size: sibs.length, pos: sibs.indexOf(r) + 1 });
+      const g = groups.get(r.parent);
+      if (g) g.push(r);
+      else groups.set(r.parent, [r]);
     }
+    const siblingsInfo = new Map<Row, { size: number; pos: number }>();
+    for (const g of groups.values()) g.forEach((r, i) => siblingsInfo.set(r, { size: g.length, pos: i + 1 }));
     for (const r of visible) tree.append(renderRow(r, siblingsInfo.get(r)!));
     save();
     scheduleRendered();
@@ -285,6 +288,11 @@ export function startRetentionTree(app: HTMLElement): void {
     if (!m) return;
     const o = m.report.object;
     const what = m.object ? `${m.object.expression}` : `${nodeName(o)} @${o.id}`;
+    if (m.back) {
+      const back = h('button', { class: 'back', type: 'button', title: `Back to ${m.back} (Alt+Left)`, 'aria-label': `Back to ${m.back}` }, icon('arrow-left'), text('span', '', ` ${m.back}`));
+      back.addEventListener('click', () => api.postMessage({ type: 'back' }));
+      header.append(back);
+    }
     header.append(
       h('div', { class: 'title' }, icon(typeIcon(o.type)), text('span', 'expr', what),
         m.object ? text('span', 'muted', ` — ${m.object.description} @${o.id}, evaluated in ${m.object.scope}`) : null),
@@ -485,6 +493,13 @@ export function startRetentionTree(app: HTMLElement): void {
     }
     save();
   }
+
+  window.addEventListener('keydown', (e) => {
+    if (e.altKey && e.key === 'ArrowLeft' && state.model?.back) {
+      e.preventDefault();
+      api.postMessage({ type: 'back' });
+    }
+  });
 
   tree.addEventListener('keydown', (e) => {
     const i = visible.findIndex((r) => r.key === focusedKey);

@@ -23,7 +23,7 @@ if (!parentPort) throw new Error('analysisWorker.js runs as a worker thread.');
 const port = parentPort;
 
 /** Analysed snapshots kept in memory; older ones are released (their entry stays, marked released). */
-const KEEP_ANALYSES = 3;
+const KEEP_ANALYSES = 2;
 
 interface Target {
   key: string;

@@ -128,6 +128,9 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   await page.keyboard.press('Enter');
   const again = await webviewFrameWith(page, '[role="tree"] [role="treeitem"]');
   await again.locator('.header', { hasText: /TreeNode @\d+/ }).waitFor({ timeout: 30_000 });
+  // Back returns to the object examined before.
+  await again.locator('.header button.back', { hasText: 'doc.root' }).click();
+  await again.locator('.header .expr', { hasText: 'doc.root' }).waitFor({ timeout: 15_000 });
 
   await page.keyboard.press('Shift+F5');
 }

@@ -242,6 +242,30 @@ describe('small graphs with known answers', () => {
     assert.equal(report.paths[0].steps[0].from.id, 1, 'the first path is the root link');
   });
 
+  test('a second holder whose shortest way in runs through the object itself still gives a distinct path', () => {
+    // global.w = widget; widget.onData = closure (capturing `this` = widget); global.bus._events.data = closure.
+    // The closure is closer through the widget (distance 3) than through the bus (4), so the path to the widget's
+    // second holder (the closure scope) must be found without going through the widget.
+    const b = new SnapshotBuilder();
+    const g = b.global();
+    const widget = b.node('object', 'Widget', { size: 10 });
+    const closure = b.node('closure', 'onData', { size: 4 });
+    const scope = b.node('object', 'system / Context', { size: 2 });
+    const bus = b.node('object', 'EventEmitter', { size: 3 });
+    const events = b.node('object', 'Object', { size: 1 });
+    b.edge(g, 'property', 'w', widget).edge(widget, 'property', 'onData', closure).edge(closure, 'internal', 'context', scope)
+      .edge(scope, 'context', 'this', widget).edge(g, 'property', 'bus', bus).edge(bus, 'property', '_events', events)
+      .edge(events, 'property', 'data', closure);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.deepEqual([widget, closure, scope].map((v) => a.distances[v]), [2, 3, 4]);
+    const report = a.report(b.nodes[widget].id);
+    assert.deepEqual(report.paths.map((p) => p.steps.map((s) => s.label)), [
+      ['.w'],
+      ['.bus', '._events', '.data', 'closure captures `this`'],
+    ]);
+    assert.equal(report.fix, null, 'two independent holders: no single reference frees it');
+  });
+
   test('a deep chain and a long cycle (20 000 objects) do not overflow anything', () => {
     const b = new SnapshotBuilder();
     const g = b.global();

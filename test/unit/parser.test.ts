@@ -180,7 +180,7 @@ describe('parsing a real snapshot of a real program', () => {
 
   before(async () => {
     snapshots = snapshotDir();
-    file = await snapshots.snapshot('hostile-strings.js', 'hostile');
+    file = await snapshots.snapshot('hostile-strings.js', { name: 'hostile' });
     json = JSON.parse(readFileSync(file, 'utf8'));
     parsed = await parseSnapshotFile(file);
   });
@@ -231,7 +231,7 @@ describe('parsing a real snapshot of a real program', () => {
   });
 
   test('with allocation tracking: trace node ids, function infos and the trace tree match JSON.parse', async () => {
-    const tracked = await snapshots.snapshot('listener-leak.js', 'tracked', ['--track-heap-objects']);
+    const tracked = await snapshots.snapshot('listener-leak.js', { name: 'tracked', nodeArgs: ['--track-heap-objects'] });
     const doc = JSON.parse(readFileSync(tracked, 'utf8'));
     const s = await parseSnapshotFile(tracked);
     const meta = doc.snapshot.meta;

@@ -89,7 +89,7 @@ before(async () => {
   snapshots = snapshotDir();
   // Two at a time: this machine has two cores.
   for (let i = 0; i < FIXTURES.length; i += 2) {
-    await Promise.all(FIXTURES.slice(i, i + 2).map(async (f) => files.set(f, await snapshots.snapshot(f, f.replace('.js', '')))));
+    await Promise.all(FIXTURES.slice(i, i + 2).map(async (f) => files.set(f, await snapshots.snapshot(f, { name: f.replace('.js', '') }))));
   }
   for (const f of FIXTURES) analyses.set(f, HeapAnalysis.fromSnapshot(await parseSnapshotFile(files.get(f)!)));
 });
@@ -238,8 +238,31 @@ describe('(b) a listener leak: a disposed widget kept by its bus', () => {
     assert.equal(report.object.allocationStack, undefined, 'no allocation stack without allocation tracking');
   });
 
+  test('with a second, live widget on the same event: through the listener array, and still the listener to remove', async () => {
+    const two = HeapAnalysis.fromSnapshot(await parseSnapshotFile(await snapshots.snapshot('listener-leak.js', { name: 'two', args: ['two'] })));
+    const widgets = two.findByClass('Widget');
+    assert.equal(widgets.length, 2);
+    const leaked = widgets.find((w) => stringProperty(two, w.id, 'name') === 'sales')!;
+    const r = two.report(leaked.id);
+    assert.deepEqual(r.paths.map((p) => labels(p.steps)), [['.bus', '._events', '.data', '[0]', 'closure captures `this`']]);
+    assert.equal(r.paths[0].steps[2].to.name, 'Array');
+    assert.equal(r.paths[0].steps[3].edge.type, 'element', 'the array\'s own element, not its backing store\'s shadow copy');
+    assert.equal(r.fix?.kind, 'remove-listener');
+    assert.equal(r.fix!.step, 3);
+    assert.match(r.fix!.fix, /`bus\.off\("data", widget\.onData\)`/);
+    // The open widget is held by its global as well as by the bus: two distinct paths, and no single reference frees
+    // it (clearing `openWidget` alone would leave it to the bus). The bus path's shortest way to the widget's closure
+    // scope runs through the widget itself (widget.onData), so it has to be found avoiding the widget.
+    const open = two.report(widgets.find((w) => w !== leaked)!.id);
+    assert.deepEqual(open.paths.map((p) => labels(p.steps)), [
+      ['.openWidget'],
+      ['.bus', '._events', '.data', '[1]', 'closure captures `this`'],
+    ]);
+    assert.equal(open.fix, null);
+  });
+
   test('with allocation tracking, the widget carries the stack that allocated it', async () => {
-    const tracked = HeapAnalysis.fromSnapshot(await parseSnapshotFile(await snapshots.snapshot('listener-leak.js', 'tracked', ['--track-heap-objects'])));
+    const tracked = HeapAnalysis.fromSnapshot(await parseSnapshotFile(await snapshots.snapshot('listener-leak.js', { name: 'tracked', nodeArgs: ['--track-heap-objects'] })));
     const r = tracked.report(only(tracked, 'Widget').id);
     const stack = r.object.allocationStack;
     assert.ok(stack && stack.length >= 2, 'an allocation stack');

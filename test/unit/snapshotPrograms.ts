@@ -16,9 +16,9 @@ export interface SnapshotDir {
   dir: string;
   /**
    * Runs a fixture (a file name under test/fixtures/engine, or an absolute path) and returns its snapshot's path.
-   * `nodeArgs` go before the script (e.g. --track-heap-objects, for allocation stacks).
+   * `nodeArgs` go before the script (e.g. --track-heap-objects, for allocation stacks), `args` after the output path.
    */
-  snapshot(fixture: string, name?: string, nodeArgs?: string[]): Promise<string>;
+  snapshot(fixture: string, options?: { name?: string; nodeArgs?: string[]; args?: string[] }): Promise<string>;
   cleanup(): void;
 }
 
@@ -27,10 +27,10 @@ export function snapshotDir(): SnapshotDir {
   let n = 0;
   return {
     dir,
-    snapshot: async (fixture, name, nodeArgs = []) => {
+    snapshot: async (fixture, { name, nodeArgs = [], args = [] } = {}) => {
       const file = join(dir, `${name ?? `s${n++}`}.heapsnapshot`);
       const script = fixture.startsWith('/') ? fixture : join(ENGINE_FIXTURES, fixture);
-      await runNode([...nodeArgs, script, file], 30_000);
+      await runNode([...nodeArgs, script, file, ...args], 30_000);
       if (!statSync(file).size) throw new Error(`${fixture} wrote an empty snapshot`);
       return file;
     },

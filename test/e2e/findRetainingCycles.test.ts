@@ -56,20 +56,19 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   const listenerLine = lineOf(appJs, "settings.on('theme'");
   await startDebuggingAndWaitForPause(page, log);
 
-  const tree = await findRetainingCycles(page, 'doc.root');
+  let tree = await findRetainingCycles(page, 'doc.root');
   // The selected object at the top.
   const top = tree.locator('[role="treeitem"]').first();
   await top.waitFor();
   assert.match(await top.innerText(), /TreeNode\s*@\d+/);
   assert.equal(await tree.locator('[role="tree"]').getAttribute('aria-label'), 'Retention tree');
   // The cycle: a row marked as pointing back at the object rather than expanding.
-  const cycleRow = tree.locator('[role="treeitem"].is-cycle').first();
-  await cycleRow.waitFor({ timeout: 30_000 });
-  assert.match(await cycleRow.innerText(), /cycle: back to TreeNode @\d+/);
-  assert.equal(await cycleRow.getAttribute('aria-expanded'), null, 'a cycle row is not expandable');
+  const cycle = tree.locator('[role="treeitem"].is-cycle').first();
+  await cycle.waitFor({ timeout: 30_000 });
+  assert.match(await cycle.innerText(), /cycle: back to TreeNode @\d+/);
+  assert.equal(await cycle.getAttribute('aria-expanded'), null, 'a cycle row is not expandable');
   assert.ok(await tree.locator('[role="treeitem"]', { hasText: '.parent' }).count() > 0, 'the .parent back-reference is shown');
-  const fix = tree.locator('[role="treeitem"].kind-fix', { hasText: /listener/i }).first();
-  await fix.waitFor();
+  await tree.locator('[role="treeitem"].kind-fix', { hasText: /listener/i }).first().waitFor();
   await screenshot('retention-panel');
 
   // Any object row expands into its own retainers, fetched from the worker on demand.
@@ -82,7 +81,28 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.equal(await tree.locator(`[data-key="${lazyKey}"]`).getAttribute('aria-expanded'), 'true');
   assert.match(await child.innerText(), /@\d+/, 'a retainer row names its object');
 
+  // Hidden and shown again (the page is rebuilt without retainContextWhenHidden): the expansion is kept.
+  await runCommand(page, 'File: New Untitled Text File');
+  await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 10_000 });
+  await page.locator('.tabs-container .tab', { hasText: 'Retention:' }).first().click();
+  tree = await webviewFrameWith(page, `[role="treeitem"][data-key="${lazyKey}"][aria-expanded="true"]`, 30_000);
+  await tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]`).first().waitFor({ timeout: 10_000 });
+
+  // Keyboard: Home goes to the object, Down to the next row, Right expands, Left collapses.
+  const first = tree.locator('[role="treeitem"]').first();
+  await first.click();
+  await first.press('End');
+  await first.press('Home');
+  assert.equal(await tree.locator('[role="treeitem"][aria-selected="true"]').getAttribute('aria-level'), '1');
+  await tree.locator('[role="treeitem"][aria-selected="true"]').press('ArrowDown');
+  assert.match(await tree.locator('[role="treeitem"][aria-selected="true"]').innerText(), /Why it is alive/);
+  await tree.locator('[role="treeitem"][aria-selected="true"]').press('ArrowLeft');
+  assert.equal(await tree.locator('[role="treeitem"][aria-selected="true"]').getAttribute('aria-expanded'), 'false');
+  await tree.locator('[role="treeitem"][aria-selected="true"]').press('ArrowRight');
+  assert.equal(await tree.locator('[role="treeitem"][aria-selected="true"]').getAttribute('aria-expanded'), 'true');
+
   // Keyboard: Enter on the cycle row moves the focus to the row it points back to.
+  const cycleRow = tree.locator('[role="treeitem"].is-cycle').first();
   await cycleRow.click();
   await cycleRow.press('Enter');
   const focusedText = await tree.locator('[role="treeitem"][aria-selected="true"]').innerText();
@@ -99,7 +119,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   }
 
   // The fix's source link opens app.js at the line that adds the listener.
-  const link = fix.locator('.link');
+  const link = tree.locator('[role="treeitem"].kind-fix', { hasText: /listener/i }).first().locator('.link');
   assert.match(await link.innerText(), new RegExp(`app\\.js:${listenerLine}$`));
   await link.click();
   for (let i = 0; i < 50 && (await activeEditorLine(page).catch(() => 0)) !== listenerLine; i++) await page.waitForTimeout(200);

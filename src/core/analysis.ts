@@ -123,9 +123,10 @@ export class HeapAnalysis {
   /** Largest retainers and classes by count and retained size (objects reachable from the program first). */
   summary(options: { limit?: number; classLimit?: number } = {}): HeapSummary {
     const limit = options.limit ?? 20;
-    const classLimit = options.classLimit ?? 50;
+    const classLimit = options.classLimit ?? 100;
     const g = this.graph;
     const { object, closure, array, regexp, native } = g.types;
+    const CLOSURE_CLASS = -1;
     const counted = (t: number) => t === object || t === closure || t === array || t === regexp || t === native;
 
     // Classes: a class's retained size counts instances not dominated by another instance of the same class.
@@ -134,14 +135,15 @@ export class HeapAnalysis {
     for (let o = 1; o < g.nodeCount; o++) {
       const t = g.nodeType[o];
       if (!counted(t) || distances[o] === NO_DISTANCE) continue;
-      const nameIndex = g.nodeName[o];
+      // Functions group as DevTools does, under "(closure)", not with the class they construct.
+      const nameIndex = t === closure ? CLOSURE_CLASS : g.nodeName[o];
       let entry = byName.get(nameIndex);
       if (!entry) byName.set(nameIndex, (entry = { count: 0, self: 0, retained: 0, top: [] }));
       entry.count++;
       entry.self += g.nodeSelfSize[o];
       let nested = false;
       for (let d = dominator[o], guard = 0; d !== g.rootOrdinal && guard < 64; d = dominator[d], guard++) {
-        if (g.nodeName[d] === nameIndex && counted(g.nodeType[d])) {
+        if ((nameIndex === CLOSURE_CLASS ? g.nodeType[d] === closure : g.nodeName[d] === nameIndex && g.nodeType[d] !== closure) && counted(g.nodeType[d])) {
           nested = true;
           break;
         }
@@ -149,9 +151,15 @@ export class HeapAnalysis {
       if (!nested) entry.retained += retainedSize[o];
       insertTop(entry.top, o, retainedSize, 3);
     }
+    // The program's own classes (constructed in its own scripts) come first: they are what a user recognises, and
+    // Node's internals would otherwise crowd them out of the list.
     const classes: ClassSummary[] = [...byName.entries()]
-      .map(([nameIndex, e]) => ({ name: g.strings[nameIndex] || '(anonymous)', count: e.count, selfSize: e.self, retainedSize: e.retained, topIds: e.top.map((o) => g.nodeId[o]) }))
-      .sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count)
+      .map(([nameIndex, e]) => {
+        const location = this.locations.locate(e.top[0]);
+        const own = !!location && !!location.url && !/^node:|^internal[\\/]/.test(location.url);
+        return { name: nameIndex === CLOSURE_CLASS ? '(closure)' : g.strings[nameIndex] || '(anonymous)', count: e.count, selfSize: e.self, retainedSize: e.retained, topIds: e.top.map((o) => g.nodeId[o]), location, own };
+      })
+      .sort((a, b) => Number(b.own) - Number(a.own) || b.retainedSize - a.retainedSize || b.count - a.count)
       .slice(0, classLimit);
 
     const largest: number[] = [];

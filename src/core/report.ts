@@ -100,6 +100,10 @@ export interface ClassSummary {
   retainedSize: number;
   /** Up to a few instance ids, largest retained first: a way into the tree. */
   topIds: number[];
+  /** Where the class is constructed (its largest instance's constructor). */
+  location?: SourceLocation | null;
+  /** True when that is in the program's own scripts (not Node's internals); such classes are listed first. */
+  own?: boolean;
 }
 
 export interface HeapSummary {

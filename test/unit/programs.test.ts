@@ -427,6 +427,24 @@ describe('the retention command line', () => {
     assert.match(none.err, /^No object of class NoSuchClass is in this snapshot\. `retention summary FILE` lists the classes it holds\.\n$/);
   });
 
+  test('--paths and --cycles bound the lists; 0 means none (or is refused as a usage error)', async () => {
+    const file = files.get('weakmap-cache.js')!;
+    const one = await cli('analyze', file, '--class', 'CachedResponse', '--paths', '1', '--json');
+    assert.equal(one.code, 0, one.err);
+    assert.equal(JSON.parse(one.out).paths.length, 1, 'of the two paths, one');
+    const tree = await cli('analyze', files.get('seed-tree.js')!, '--class', 'Node', '--cycles', '1', '--json');
+    assert.equal(JSON.parse(tree.out).cycles.length, 1, 'of the two cycles, one');
+    for (const flag of ['--paths', '--cycles']) {
+      const zero = await cli('analyze', files.get('seed-tree.js')!, '--class', 'Node', flag, '0', '--json');
+      if (zero.code === 2) assert.match(zero.err, new RegExp(`^${flag}`));
+      else {
+        assert.equal(zero.code, 0, zero.err);
+        const r = JSON.parse(zero.out);
+        assert.equal(flag === '--paths' ? r.paths.length : r.cycles.length, 0, `${flag} 0 lists none`);
+      }
+    }
+  });
+
   test('summary lists the program\'s own classes with their counts', async () => {
     const tree = await cli('summary', files.get('seed-tree.js')!);
     assert.equal(tree.code, 0, tree.err);

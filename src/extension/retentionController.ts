@@ -61,6 +61,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
   constructor(private readonly worker: WorkerClient, private readonly sessions: DebugSessions) {
     this.disposables.push(
       worker.onTargetClosed((e) => this.onTargetClosed(e.target, e.byRequest)),
+      worker.onWorkerExit((message) => this.onWorkerExit(message)),
       sessions.onDidEnd((s) => this.onSessionEnded(s)),
       sessions.onDidChange(() => this.sidebar?.refresh()),
     );
@@ -590,6 +591,22 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
         ? `The debug session "${t.label}" has ended; these results stay readable, but capturing again needs a new session.`
         : `${t.label} has exited or closed its inspector; these results stay readable. Attach again to capture more.`;
     this.markEnded(t, message);
+  }
+
+  /** The worker died: every connection and analysed snapshot went with it; the next command starts afresh. */
+  private onWorkerExit(message: string): void {
+    this.targets.clear();
+    this.connecting.clear();
+    this.snapshots.length = 0;
+    this.summaries.clear();
+    this.loadedSummaries.clear();
+    this.summaryErrors.clear();
+    this.selectedSnapshotId = null;
+    this.capture = null;
+    this.panel.status('error', `${message} The tree shown stays readable, but expanding it needs a new snapshot.`);
+    void vscode.commands.executeCommand('setContext', CONTEXT.attached, false);
+    this.updateSnapshotContext();
+    this.updateRecordingContext();
   }
 
   private markEnded(t: TargetState, message: string): void {

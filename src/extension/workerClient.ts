@@ -34,6 +34,7 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly closedListeners = new Set<(e: WorkerTargetClosed) => void>();
+  private readonly exitListeners = new Set<(message: string) => void>();
   private disposed = false;
 
   constructor(private readonly scriptPath: string) {}
@@ -42,6 +43,12 @@ export class WorkerClient {
   onTargetClosed(listener: (e: WorkerTargetClosed) => void): { dispose(): void } {
     this.closedListeners.add(listener);
     return { dispose: () => this.closedListeners.delete(listener) };
+  }
+
+  /** Called when the worker stopped unexpectedly: its connections and snapshots are gone (a new worker starts on demand). */
+  onWorkerExit(listener: (message: string) => void): { dispose(): void } {
+    this.exitListeners.add(listener);
+    return { dispose: () => this.exitListeners.delete(listener) };
   }
 
   call<M extends WorkerMethod>(type: M, params: WorkerCalls[M]['params'], options: CallOptions = {}): Promise<WorkerCalls[M]['result']> {
@@ -83,12 +90,11 @@ export class WorkerClient {
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      this.failAll({
-        message: code === 0
-          ? 'The analysis worker stopped; run the command again.'
-          : `The analysis worker stopped unexpectedly (exit code ${code}), possibly out of memory on a very large heap; run the command again.`,
-        code: 'worker-exited',
-      });
+      const message = code === 0
+        ? 'The analysis worker stopped; run the command again.'
+        : `The analysis worker stopped unexpectedly (exit code ${code}), possibly out of memory on a very large heap; run the command again.`;
+      this.failAll({ message, code: 'worker-exited' });
+      if (!this.disposed) for (const l of [...this.exitListeners]) l(message);
     });
     // The worker must not keep the extension host alive on shutdown.
     worker.unref();

@@ -93,15 +93,26 @@ export interface ObjectCaptureResult extends CaptureResult {
 
 let groupCounter = 0;
 
-export class CaptureService {
-  private queue: Promise<void> = Promise.resolve();
+interface Lane {
+  queue: Promise<void>;
   /** A snapshot command still running in the target after its capture was cancelled or failed. */
-  private draining: Promise<void> | null = null;
+  draining: Promise<void> | null;
+}
+
+const lanes = new WeakMap<CdpConnection, Lane>();
+
+export class CaptureService {
+  /** Shared by every service on the same connection: chunks carry no request id, so one snapshot at a time. */
+  private readonly lane: Lane;
   private pending = 0;
   private isRecording = false;
   private disposed = false;
 
-  constructor(readonly connection: CdpConnection) {}
+  constructor(readonly connection: CdpConnection) {
+    let lane = lanes.get(connection);
+    if (!lane) lanes.set(connection, (lane = { queue: Promise.resolve(), draining: null }));
+    this.lane = lane;
+  }
 
   /** True while a capture runs or waits. */
   get busy(): boolean {
@@ -189,11 +200,11 @@ export class CaptureService {
     this.disposed = true;
     const wasRecording = this.isRecording;
     this.isRecording = false;
-    await this.queue.catch(() => {});
+    await this.lane.queue.catch(() => {});
     if (wasRecording && !this.connection.closed) {
       try { await this.stopTrackingQuietly(); } catch { /* the target may be gone */ }
     }
-    if (this.draining && options.drain !== false) await this.draining;
+    if (this.lane.draining && options.drain !== false) await this.lane.draining;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -202,11 +213,11 @@ export class CaptureService {
     if (this.disposed) return Promise.reject(new CaptureError('usage', 'This capture service has been disposed.'));
     if (options.signal?.aborted) return Promise.reject(cancelled());
     this.pending++;
-    const run = this.queue.then(async () => {
-      if (this.draining) {
+    const run = this.lane.queue.then(async () => {
+      if (this.lane.draining) {
         options.onProgress?.({ phase: 'waiting', fraction: null, bytes: 0,
           message: 'Waiting for the target to finish the previous snapshot' });
-        await abortable(this.draining, options.signal);
+        await abortable(this.lane.draining, options.signal);
       }
       if (options.signal?.aborted) throw cancelled();
       if (this.connection.closed) {
@@ -216,7 +227,7 @@ export class CaptureService {
       }
       return job();
     }).finally(() => { this.pending--; });
-    this.queue = run.then(() => {}, () => {});
+    this.lane.queue = run.then(() => {}, () => {});
     return run;
   }
 
@@ -487,9 +498,9 @@ export class CaptureService {
       }
       if (outcome === 'stopped' || stopped) {
         // The target goes on producing this snapshot; drop its chunks until the command answers.
-        this.draining = settled.then(() => {}).finally(() => {
+        this.lane.draining = settled.then(() => {}).finally(() => {
           cleanup();
-          this.draining = null;
+          this.lane.draining = null;
         });
         if (failure) throw this.snapshotError(failure, parser.bytesReceived, buildFraction);
         throw cancelled(parser.bytesReceived);

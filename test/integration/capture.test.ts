@@ -226,13 +226,16 @@ test('captures asked for at the same time are serialised and both complete', asy
   t.after(() => target.kill());
   const conn = await connect({ kind: 'inspector', address: target.address });
   t.after(() => conn.close());
+  // Two callers with services of their own on the one connection (as the extension's panel and command could be).
   const service = new CaptureService(conn);
-  const [a, b, c] = await Promise.all([
+  const another = new CaptureService(conn);
+  const [a, d, b, c] = await Promise.all([
     service.takeSnapshot(),
-    service.captureObject({ expression: 'app.bus' }),
+    another.takeSnapshot(),
+    another.captureObject({ expression: 'app.bus' }),
     service.takeSnapshot(),
   ]);
-  for (const r of [a, b, c]) assert.ok(r.snapshot.nodeCount > 1000);
+  for (const r of [a, b, c, d]) assert.ok(r.snapshot.nodeCount > 1000);
   // Interleaved chunks would have made at least one of these fail to parse; their sizes are close to each other.
   assert.ok(Math.abs(a.bytes - c.bytes) / a.bytes < 0.2, `${a.bytes} vs ${c.bytes}`);
   assert.equal(HeapAnalysis.fromSnapshot(b.snapshot).report(b.object.heapId).object.name, 'EventEmitter');

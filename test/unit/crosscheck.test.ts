@@ -43,7 +43,7 @@ function assertChain(steps: Step[], targetId: number, what: string, startId?: nu
   assert.equal(steps[steps.length - 1].to.id, targetId, `${what}: ends at the object`);
 }
 
-function checkGraph(seed: number): { nodes: number; cycles: number; orphansDominated: number } {
+function checkGraph(seed: number): { nodes: number; cycles: number; orphansDominated: number; cutFixes: number } {
   const b = randomGraph(seed);
   const m = new Model(b);
   const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
@@ -61,6 +61,7 @@ function checkGraph(seed: number): { nodes: number; cycles: number; orphansDomin
 
   const q = queryOf(a);
   let cycleCount = 0;
+  let cutFixes = 0;
   for (let v = 1; v < m.n; v++) {
     const id = b.nodes[v].id;
     const w = `${where}, node ${v} (@${id} ${m.type[v]} ${JSON.stringify(m.name[v])})`;
@@ -142,27 +143,46 @@ function checkGraph(seed: number): { nodes: number; cycles: number; orphansDomin
       }
     }
     report.paths.forEach((p, i) => assertChain(p.steps, id, `${w}: report path ${i}`));
+
+    // "What to break": when the report names one reference whose removal frees the object, removing it must leave
+    // the object unreachable from the root over the references that count (backing-store shadows, debugger handles
+    // into the program's objects and DevTools' distance-filtered slots aside).
+    if (report.fix && /Every path from the roots runs through this reference/.test(report.fix.reason)) {
+      const step = report.paths[report.fix.path].steps[report.fix.step];
+      const chain = [step.from, ...(step.via ?? []), step.to].map((n) => a.graph.ordinalOfId(n.id));
+      const freed = chain.slice(1).some((to, k) => {
+        const from = chain[k];
+        const holds = (e: ModelEdge) => e.type !== 'weak' && (e.from === ROOT || (e.type !== 'shortcut' && !SHADOW_STORES.has(m.name[e.from])
+          && !(user[e.to] && !user[e.from]))) && !filtered(m, e) && !(e.from === from && e.to === to);
+        return !m.reach([ROOT], holds)[v];
+      });
+      cutFixes++;
+      assert.ok(freed, `${w}: removing the reference the fix names (${step.label}, ${chain.join(' -> ')}) frees the object`);
+    }
   }
   const orphansDominated = idom.filter((d, v) => v !== ROOT && dist[v] === NO_DISTANCE && d !== ROOT).length;
-  return { nodes: m.n, cycles: cycleCount, orphansDominated };
+  return { nodes: m.n, cycles: cycleCount, orphansDominated, cutFixes };
 }
 
 describe('cross-check against brute force', () => {
-  test('200 random graphs of 5-40 objects: distances, flags, dominators, retained sizes, components, cycles, paths', () => {
+  test('200 random graphs of 5-40 objects: distances, flags, dominators, retained sizes, components, cycles, paths, cut fixes', () => {
     let nodes = 0;
     let cycles = 0;
     let orphanChains = 0;
+    let cutFixes = 0;
     for (let seed = 1; seed <= 200; seed++) {
       const r = checkGraph(seed);
       nodes += r.nodes;
       cycles += r.cycles;
       orphanChains += r.orphansDominated;
+      cutFixes += r.cutFixes;
     }
     // The random graphs do exercise what they are meant to.
-    console.log(`random graphs: ${nodes} nodes, ${cycles} cycles, ${orphanChains} orphans dominated by another orphan`);
+    console.log(`random graphs: ${nodes} nodes, ${cycles} cycles, ${orphanChains} orphans dominated by another orphan, ${cutFixes} single-reference fixes`);
     assert.ok(nodes > 4000, `${nodes} nodes`);
     assert.ok(cycles > 1000, `${cycles} cycles`);
     assert.ok(orphanChains > 20, `${orphanChains} orphans dominated by another orphan`);
+    assert.ok(cutFixes > 500, `${cutFixes} single-reference fixes checked`);
   });
 });
 

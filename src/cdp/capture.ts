@@ -159,12 +159,27 @@ export class CaptureService {
     });
   }
 
-  /** Gives the object a heap id only, without a snapshot (useful when a snapshot of this session is already open). */
+  /**
+   * The heap id of the object an expression names, for a snapshot already taken on this connection (its ids stay
+   * valid while the connection lives). No snapshot is taken: an object without an id was created after the last
+   * snapshot, so it cannot be in it, and that is the sentence.
+   */
   selectObject(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'> = {}): Promise<SelectedObject> {
     return this.enqueue(options, async () => {
-      const { object, startedTracking } = await this.select(selection, options);
-      if (startedTracking) await this.stopTrackingQuietly();
-      return object;
+      const expression = this.checkExpression(selection, options);
+      const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
+      try {
+        const ev = await this.evaluateObject(selection, expression, objectGroup, false);
+        if (ev.sideEffects) throw new Error('unreachable: an evaluation without throwOnSideEffect reported side effects');
+        const heapId = await this.heapIdOf(ev.result.objectId);
+        if (heapId === 0) {
+          throw new CaptureError('selection',
+            `${quote(expression)} is not in the last snapshot taken on this connection (it is newer, or no snapshot was taken); take a snapshot, then select it.`);
+        }
+        return selected(expression, ev.result, ev.scope, heapId, 'known-id');
+      } finally {
+        if (!this.connection.closed) await this.connection.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+      }
     });
   }
 
@@ -338,32 +353,6 @@ export class CaptureService {
         { method: 'HeapProfiler.getHeapObjectId' });
     }
     return heapId;
-  }
-
-  /** Selection without a snapshot (gives the object an id by tracking, then stops it). */
-  private async select(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<{ object: SelectedObject; startedTracking: boolean }> {
-    const expression = this.checkExpression(selection, options);
-    const conn = this.connection;
-    const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
-    let startedTracking = false;
-    try {
-      const ev = await this.evaluateObject(selection, expression, objectGroup, false);
-      if (ev.sideEffects) throw new Error('unreachable');
-      if (options.signal?.aborted) throw cancelled();
-      let heapId = await this.heapIdOf(ev.result.objectId);
-      if (heapId === 0) {
-        await conn.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: false });
-        startedTracking = true;
-        heapId = await this.trackedHeapIdOf(ev.result.objectId, expression);
-      }
-      return { startedTracking, object: selected(expression, ev.result, ev.scope, heapId, startedTracking ? 'tracked' : 'known-id') };
-    } catch (e) {
-      if (startedTracking) await this.stopTrackingQuietly().catch(() => {});
-      throw e;
-    } finally {
-      // Our handle must not be a retainer in a snapshot: release it at once.
-      if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
-    }
   }
 
   private async evaluate(selection: ObjectSelection, expression: string, objectGroup: string, throwOnSideEffect: boolean): Promise<{

@@ -156,6 +156,25 @@ test("the tool's own evaluation handle is never a retainer of the selected objec
   });
 });
 
+test('selecting an object in a snapshot already taken: its id is in that snapshot; a newer object gets a sentence', async (t) => {
+  const target = await startTarget(APP);
+  t.after(() => target.kill());
+  const conn = await connect({ kind: 'inspector', address: target.address });
+  t.after(() => conn.close());
+  const service = new CaptureService(conn);
+  await assert.rejects(service.selectObject({ expression: 'app.root' }), /is not in the last snapshot taken on this connection/);
+  const taken = await service.takeSnapshot();
+  const analysis = HeapAnalysis.fromSnapshot(taken.snapshot);
+  const root = await service.selectObject({ expression: 'app.root' });
+  assert.equal(root.via, 'known-id');
+  assert.ok(analysis.hasObject(root.heapId));
+  assert.equal(analysis.report(root.heapId).object.name, 'TreeNode');
+  // The same object selected again has the same id.
+  assert.equal((await service.selectObject({ expression: 'app.root.children[0].parent' })).heapId, root.heapId);
+  await target.command('request 3'); // a new Session, made after the snapshot
+  await assert.rejects(service.selectObject({ expression: 'app.sessions.get(3)' }), /`app\.sessions\.get\(3\)` is not in the last snapshot/);
+});
+
 test('expressions that do not name an object give a sentence', async (t) => {
   const target = await startTarget(APP);
   t.after(() => target.kill());

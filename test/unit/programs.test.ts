@@ -501,6 +501,14 @@ describe('the retention command line', () => {
     assert.match(bare.out, /^Usage:/);
   });
 
+  test('a directory given as the snapshot: exit 1 and a sentence naming it, not an errno code', async () => {
+    const r = await cli('summary', snapshots.dir);
+    assert.deepEqual([r.code, r.out], [1, '']);
+    assert.ok(r.err.includes(snapshots.dir), `names the path: ${r.err}`);
+    assert.doesNotMatch(r.err, /^E[A-Z]+:/, 'not a raw errno message');
+    assert.match(r.err, /\.\n$/);
+  });
+
   test('the bin, as a user runs it: exit codes and output', async () => {
     const a = analyses.get('weakref-cycle.js')!;
     const parent = only(a, 'Parent');

@@ -43,9 +43,14 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
   return flags;
 }
 
-export function computeDistances(graph: HeapGraph): Uint32Array {
+/**
+ * @param blocked an object treated as absent (its own distance stays NO_DISTANCE): used to find the shortest way to
+ *   an object's holder that does not run through the object itself.
+ */
+export function computeDistances(graph: HeapGraph, blocked = -1): Uint32Array {
   const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal } = graph;
   const distances = new Uint32Array(nodeCount).fill(NO_DISTANCE);
+  if (blocked >= 0) distances[blocked] = NO_DISTANCE - 1; // never entered, restored below
   const queue = new Uint32Array(nodeCount);
   const skip = edgeFilter(graph);
   const nodeName = graph.nodeName;
@@ -67,6 +72,7 @@ export function computeDistances(graph: HeapGraph): Uint32Array {
   distances[rootOrdinal] = userRoots > 0 ? SYSTEM_DISTANCE : 0;
   queue[0] = rootOrdinal;
   bfs(1);
+  if (blocked >= 0) distances[blocked] = NO_DISTANCE;
   return distances;
 
   function bfs(initial: number): void {

@@ -43,7 +43,13 @@ export function formatReport(r: RetentionReport): string {
   }
   for (const note of r.notes) lines.push(`  note: ${note}`);
   lines.push('');
-  lines.push(r.paths.length ? `Why it is alive (${r.paths.length} shortest path${r.paths.length === 1 ? '' : 's'} from GC roots):` : 'Why it is alive: no path from a GC root.');
+  lines.push(
+    r.paths.length
+      ? `Why it is alive (${r.paths.length} shortest path${r.paths.length === 1 ? '' : 's'} from GC roots):`
+      : o.distance === null
+        ? 'Why it is alive: no path from a GC root.'
+        : 'Why it is alive: paths not listed.',
+  );
   r.paths.forEach((p, i) => {
     const head = p.steps[0] ? formatNode(p.steps[0].from) : formatNode(o);
     lines.push(`  ${i + 1}. ${head}${p.system ? '  (system root)' : ''}`);

@@ -2,7 +2,7 @@
  * For one object: why it is alive (shortest retaining paths from GC roots), the cycles it is part of, and which
  * reference to break. Works on ordinals and typed arrays; builds objects only for what goes into the report.
  */
-import { FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
+import { computeDistances, FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
@@ -136,16 +136,28 @@ export class RetentionQuery {
   retainingPaths(target: number, maxPaths: number): RawStep[][] {
     const g = this.g;
     const { distances } = this.parts;
-    if (distances[target] === NO_DISTANCE || target === g.rootOrdinal) return [];
+    if (distances[target] === NO_DISTANCE || target === g.rootOrdinal || maxPaths <= 0) return [];
     const candidates: { path: RawStep[]; length: number; system: boolean }[] = [];
     const direct = this.rets(target).filter(({ from, edge }) => this.counts(from, edge) && distances[from] !== NO_DISTANCE && from !== target && !this.isShadow(from));
-    const prefixes = this.shortestPathsTo(direct.map((r) => r.from), target);
+    const prefixes = this.shortestPathsTo(direct.map((r) => r.from), target, distances);
+    // A holder whose every shortest way in runs through the object itself: measure the heap again without the
+    // object (one pass, only when needed) and take the shortest way that avoids it.
+    const blocked = prefixes.flatMap((p, i) => (p === null ? [i] : []));
+    const holderDistance = direct.map(({ from }) => distances[from]);
+    if (blocked.length > 0) {
+      const without = computeDistances(g, target);
+      const again = this.shortestPathsTo(blocked.map((i) => direct[i].from), target, without);
+      blocked.forEach((i, k) => {
+        prefixes[i] = again[k];
+        holderDistance[i] = without[direct[i].from];
+      });
+    }
     direct.forEach(({ from, edge }, i) => {
       const prefix = prefixes[i];
       if (!prefix) return;
       prefix.push({ from, edge, to: target });
       // The synthetic root's own distance is SYSTEM_DISTANCE; what it links to directly is a user root or not by its own.
-      const system = (from === g.rootOrdinal ? distances[target] : distances[from]) >= SYSTEM_DISTANCE;
+      const system = (from === g.rootOrdinal ? distances[target] : holderDistance[i]) >= SYSTEM_DISTANCE;
       candidates.push({ path: prefix, length: prefix.length, system });
     });
     candidates.sort((a, b) => Number(a.system) - Number(b.system) || a.length - b.length || this.pathScore(a.path) - this.pathScore(b.path));
@@ -166,9 +178,8 @@ export class RetentionQuery {
    * Follows retainers down the distance gradient to a root, preferring the program's own references, for several
    * starting nodes at once: each round finds the retainers of every path's current node in one sweep.
    */
-  private shortestPathsTo(starts: number[], avoid: number): (RawStep[] | null)[] {
+  private shortestPathsTo(starts: number[], avoid: number, distances: Uint32Array): (RawStep[] | null)[] {
     const g = this.g;
-    const { distances } = this.parts;
     const steps: (RawStep[] | null)[] = starts.map(() => []);
     const current = starts.slice();
     for (let round = 0; round < 100_000; round++) {

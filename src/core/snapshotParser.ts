@@ -865,9 +865,12 @@ export async function parseSnapshotFile(
   const { createReadStream, promises } = await import('node:fs');
   let total: number;
   try {
-    total = (await promises.stat(path)).size;
+    const stat = await promises.stat(path);
+    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory, not a .heapsnapshot file.`), { code: 'EISDIR' });
+    total = stat.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new Error(`${path} is a directory, not a .heapsnapshot file.`);
     throw new Error(code === 'ENOENT' ? `There is no file at ${path}.` : `Cannot read ${path}: ${(e as Error).message}`);
   }
   const parser = new SnapshotParser();

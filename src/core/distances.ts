@@ -45,12 +45,14 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
 
 /**
  * @param blocked an object treated as absent (its own distance stays NO_DISTANCE): used to find the shortest way to
- *   an object's holder that does not run through the object itself.
+ *   an object's holders that does not run through the object itself.
+ * @param wanted when given, the measure stops as soon as all of these have a distance: every object closer than the
+ *   last of them is then final, which is all a walk down the gradient from them reads. The rest stay NO_DISTANCE.
  */
-export function computeDistances(graph: HeapGraph, blocked = -1): Uint32Array {
+export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readonly number[]): Uint32Array {
   const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal } = graph;
   const distances = new Uint32Array(nodeCount).fill(NO_DISTANCE);
-  if (blocked >= 0) distances[blocked] = NO_DISTANCE - 1; // never entered, restored below
+  if (blocked >= 0) distances[blocked] = NO_DISTANCE - 1; // never entered; restored at the end
   const queue = new Uint32Array(nodeCount);
   const skip = edgeFilter(graph);
   const nodeName = graph.nodeName;
@@ -59,23 +61,35 @@ export function computeDistances(graph: HeapGraph, blocked = -1): Uint32Array {
     const index = graph.strings.indexOf(name);
     if (index >= 0) special[index] = 1;
   }
+  // Early stop: `awaited` marks the wanted objects still without a distance.
+  const awaited = wanted ? new Uint8Array(nodeCount) : null;
+  let remaining = 0;
+  if (awaited) for (const w of wanted!) if (w !== blocked && awaited[w] === 0) { awaited[w] = 1; remaining++; }
+  const reached = (t: number): boolean => awaited !== null && awaited[t] === 1 && ((awaited[t] = 0), --remaining === 0);
 
   let length = 0;
+  let done = false;
   for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
     const t = edgeTarget[e];
     if (graph.isSynthetic(t) || distances[t] !== NO_DISTANCE) continue;
     distances[t] = 1;
     queue[length++] = t;
+    if (reached(t)) done = true;
   }
   const userRoots = length;
-  bfs(length);
-  distances[rootOrdinal] = userRoots > 0 ? SYSTEM_DISTANCE : 0;
-  queue[0] = rootOrdinal;
-  bfs(1);
+  if (!done) done = bfs(length);
+  if (!done) {
+    distances[rootOrdinal] = userRoots > 0 ? SYSTEM_DISTANCE : 0;
+    if (!reached(rootOrdinal)) {
+      queue[0] = rootOrdinal;
+      bfs(1);
+    }
+  }
   if (blocked >= 0) distances[blocked] = NO_DISTANCE;
   return distances;
 
-  function bfs(initial: number): void {
+  /** Breadth-first from the queue's first `initial` entries; true when the last wanted object got its distance. */
+  function bfs(initial: number): boolean {
     let head = 0;
     let tail = initial;
     const weak = graph.edges.weak;
@@ -93,8 +107,10 @@ export function computeDistances(graph: HeapGraph, blocked = -1): Uint32Array {
         if (filtered && skip(n, e)) continue;
         distances[t] = d;
         queue[tail++] = t;
+        if (awaited !== null && reached(t)) return true;
       }
     }
+    return false;
   }
 }
 

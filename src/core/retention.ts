@@ -145,7 +145,7 @@ export class RetentionQuery {
     const blocked = prefixes.flatMap((p, i) => (p === null ? [i] : []));
     const holderDistance = direct.map(({ from }) => distances[from]);
     if (blocked.length > 0) {
-      const without = computeDistances(g, target);
+      const without = computeDistances(g, target, blocked.map((i) => direct[i].from));
       const again = this.shortestPathsTo(blocked.map((i) => direct[i].from), target, without);
       blocked.forEach((i, k) => {
         prefixes[i] = again[k];

@@ -61,11 +61,10 @@ export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readon
     const index = graph.strings.indexOf(name);
     if (index >= 0) special[index] = 1;
   }
-  // Early stop: `awaited` marks the wanted objects still without a distance.
-  const awaited = wanted ? new Uint8Array(nodeCount) : null;
-  let remaining = 0;
-  if (awaited) for (const w of wanted!) if (w !== blocked && awaited[w] === 0) { awaited[w] = 1; remaining++; }
-  const reached = (t: number): boolean => awaited !== null && awaited[t] === 1 && ((awaited[t] = 0), --remaining === 0);
+  // Early stop: `awaited` marks the wanted objects still without a distance; awaited[nodeCount] counts them.
+  const awaited = wanted ? new Uint32Array(nodeCount + 1) : null;
+  if (awaited) for (const w of wanted!) if (w !== blocked && awaited[w] === 0) { awaited[w] = 1; awaited[nodeCount]++; }
+  const reached = (t: number): boolean => awaited !== null && awaited[t] === 1 && ((awaited[t] = 0), --awaited[nodeCount] === 0);
 
   let length = 0;
   let done = false;
@@ -77,41 +76,62 @@ export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readon
     if (reached(t)) done = true;
   }
   const userRoots = length;
-  if (!done) done = bfs(length);
+  const sweep = (initial: number) =>
+    breadthFirst(queue, initial, distances, firstEdge, edgeType, edgeTarget, nodeName, special, graph.edges.weak, graph.edges.shortcut, rootOrdinal, skip, awaited);
+  if (!done) done = sweep(length);
   if (!done) {
     distances[rootOrdinal] = userRoots > 0 ? SYSTEM_DISTANCE : 0;
     if (!reached(rootOrdinal)) {
       queue[0] = rootOrdinal;
-      bfs(1);
+      sweep(1);
     }
   }
   if (blocked >= 0) distances[blocked] = NO_DISTANCE;
   return distances;
+}
 
-  /** Breadth-first from the queue's first `initial` entries; true when the last wanted object got its distance. */
-  function bfs(initial: number): boolean {
-    let head = 0;
-    let tail = initial;
-    const weak = graph.edges.weak;
-    const shortcut = graph.edges.shortcut;
-    while (head < tail) {
-      const n = queue[head++];
-      const d = distances[n] + 1;
-      const filtered = special[nodeName[n]] === 1; // only two kinds of node have edges DevTools filters
-      const isRoot = n === rootOrdinal;
-      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
-        const type = edgeType[e];
-        if (type === weak || (type === shortcut && !isRoot)) continue;
-        const t = edgeTarget[e];
-        if (distances[t] !== NO_DISTANCE) continue;
-        if (filtered && skip(n, e)) continue;
-        distances[t] = d;
-        queue[tail++] = t;
-        if (awaited !== null && reached(t)) return true;
+/**
+ * Breadth-first from the queue's first `initial` entries; true when the last awaited object got its distance.
+ * A plain function of its arrays (no closure over them), so the loop keeps them in registers.
+ */
+function breadthFirst(
+  queue: Uint32Array,
+  initial: number,
+  distances: Uint32Array,
+  firstEdge: Uint32Array,
+  edgeType: Uint8Array,
+  edgeTarget: Uint32Array,
+  nodeName: Uint32Array,
+  special: Uint8Array,
+  weak: number,
+  shortcut: number,
+  root: number,
+  skip: (from: number, edge: number) => boolean,
+  awaited: Uint32Array | null,
+): boolean {
+  let head = 0;
+  let tail = initial;
+  const counter = awaited === null ? 0 : awaited.length - 1;
+  while (head < tail) {
+    const n = queue[head++];
+    const d = distances[n] + 1;
+    const filtered = special[nodeName[n]] === 1; // only two kinds of node have edges DevTools filters
+    const isRoot = n === root;
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const t = edgeTarget[e];
+      if (distances[t] !== NO_DISTANCE) continue;
+      const type = edgeType[e];
+      if (type === weak || (type === shortcut && !isRoot)) continue;
+      if (filtered && skip(n, e)) continue;
+      distances[t] = d;
+      queue[tail++] = t;
+      if (awaited !== null && awaited[t] === 1) {
+        awaited[t] = 0;
+        if (--awaited[counter] === 0) return true;
       }
     }
-    return false;
   }
+  return false;
 }
 
 /**

@@ -371,42 +371,47 @@ export class RetentionQuery {
    */
   private componentSize(target: number, follow: (from: number, edge: number, to: number) => boolean): number {
     const g = this.g;
-    const index = new Uint32Array(g.nodeCount); // 0 = unvisited, else DFS index + 1
+    const { firstEdge, edgeTarget } = g;
+    // index: 0 = unvisited, DONE = assigned to a finished component, else DFS index. Tarjan's "on stack" is exactly
+    // "visited and not DONE", so no separate flag is kept; the stacks grow with the component, not the heap.
+    const DONE = 0xffffffff;
+    const index = new Uint32Array(g.nodeCount);
     const low = new Uint32Array(g.nodeCount);
-    const onStack = new Uint8Array(g.nodeCount);
-    // Both stacks hold each node at most once: typed arrays of nodeCount suffice.
-    const sccStack = new Uint32Array(g.nodeCount);
-    const callNode = new Uint32Array(g.nodeCount);
-    const callEdge = new Uint32Array(g.nodeCount);
+    let sccStack: Uint32Array = new Uint32Array(1024);
+    let callNode: Uint32Array = new Uint32Array(1024);
+    let callEdge: Uint32Array = new Uint32Array(1024);
     let sccTop = 0;
     let callTop = 0;
     let counter = 1;
-    index[target] = low[target] = counter++;
-    onStack[target] = 1;
-    sccStack[sccTop++] = target;
-    callNode[0] = target;
-    callEdge[0] = g.firstEdge[target];
-    callTop = 1;
+    const enter = (t: number) => {
+      index[t] = low[t] = counter++;
+      if (sccTop === sccStack.length) sccStack = grow(sccStack);
+      sccStack[sccTop++] = t;
+      if (callTop === callNode.length) {
+        callNode = grow(callNode);
+        callEdge = grow(callEdge);
+      }
+      callNode[callTop] = t;
+      callEdge[callTop] = firstEdge[t];
+      callTop++;
+    };
+    enter(target);
     while (callTop > 0) {
       const top = callTop - 1;
       const v = callNode[top];
-      const end = g.firstEdge[v + 1];
+      const end = firstEdge[v + 1];
       let e = callEdge[top];
       let descended = false;
       for (; e < end; e++) {
-        const t = g.edgeTarget[e];
-        if (index[t] !== 0) {
-          if (onStack[t] && index[t] < low[v] && follow(v, e, t)) low[v] = index[t];
+        const t = edgeTarget[e];
+        const it = index[t];
+        if (it !== 0) {
+          if (it < low[v] && follow(v, e, t)) low[v] = it; // DONE is never below low
           continue;
         }
         if (!follow(v, e, t)) continue;
         callEdge[top] = e + 1;
-        index[t] = low[t] = counter++;
-        onStack[t] = 1;
-        sccStack[sccTop++] = t;
-        callNode[callTop] = t;
-        callEdge[callTop] = g.firstEdge[t];
-        callTop++;
+        enter(t);
         descended = true;
         break;
       }
@@ -420,11 +425,17 @@ export class RetentionQuery {
         let w: number;
         do {
           w = sccStack[--sccTop];
-          onStack[w] = 0;
+          index[w] = DONE;
         } while (w !== v);
       }
     }
     return sccTop;
+
+    function grow(a: Uint32Array): Uint32Array {
+      const b = new Uint32Array(a.length * 2);
+      b.set(a);
+      return b;
+    }
   }
 
   // ---- Readable steps ----

@@ -38,14 +38,17 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   };
 
   // 1. Preorder DFS numbers from the root; each orphan starts a DFS tree of its own hanging off the root.
-  let num: Uint32Array | null = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
+  // Memory: every array of n below is reused once its first job is done (num becomes `ancestor`, `label` first
+  // serves as the fill cursor, `parent` becomes the result's `dominator`), so the transient cost is five arrays of n
+  // plus the predecessor list.
+  const num = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
   const vertex = new Uint32Array(n); // DFS number -> ordinal
   const parent = new Uint32Array(n); // DFS number -> parent's DFS number
   let stackNode = new Uint32Array(1024);
   let stackEdge = new Uint32Array(1024);
   let count = 0;
   const dfs = (start: number) => {
-    const numbers = num!;
+    const numbers = num;
     numbers[start] = count;
     vertex[count] = start;
     parent[count] = 0;
@@ -99,7 +102,9 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) { predFirst[w + 1]++; predCount++; }
   for (let w = 0; w < n; w++) predFirst[w + 1] += predFirst[w];
   const preds = new Uint32Array(predCount);
-  const fill = predFirst.slice(0, n);
+  const label = new Uint32Array(n);
+  const fill = label; // the fill cursor first, the labels after
+  fill.set(predFirst.subarray(0, n));
   for (let from = 0, e = 0; from < n; from++) {
     const fromNumber = num[from];
     for (const end = firstEdge[from + 1]; e < end; e++) {
@@ -108,13 +113,11 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
     }
   }
   for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) preds[fill[w]++] = 0;
-  num = null;
   void edgeCount;
 
   // 3. Semidominators, with path compression over the DFS forest (iterative).
   const semi = new Uint32Array(n);
-  const label = new Uint32Array(n);
-  const ancestor = new Uint32Array(n).fill(NONE);
+  const ancestor = num.fill(NONE); // DFS numbers are no longer needed
   for (let w = 0; w < n; w++) semi[w] = label[w] = w;
   const compressPath: number[] = [];
   const evaluate = (v: number): number => {
@@ -152,7 +155,7 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   }
 
   // 5. Back to ordinals, and retained sizes bottom-up (a dominator always has a smaller DFS number).
-  const dominator = new Uint32Array(n);
+  const dominator = parent; // by ordinal from here on: DFS parents are no longer needed
   const retainedSize = new Float64Array(n);
   for (let w = 0; w < n; w++) retainedSize[vertex[w]] = nodeSelfSize[vertex[w]];
   for (let w = n - 1; w >= 1; w--) {

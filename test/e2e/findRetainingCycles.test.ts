@@ -152,5 +152,17 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   await again.locator('.header button.back', { hasText: 'doc.root' }).click();
   await again.locator('.header .expr', { hasText: 'doc.root' }).waitFor({ timeout: 15_000 });
 
+  // The Variables view: right-click `doc` -> Find Retaining Cycles.
+  await openRunAndDebug(page);
+  const variablesHeader = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Variables\b/i }).first();
+  if ((await variablesHeader.getAttribute('aria-expanded')) === 'false') await variablesHeader.click();
+  const docVariable = page.locator('.part.sidebar .debug-variables .monaco-list-row', { hasText: /^\s*doc\b/ }).first();
+  await docVariable.waitFor({ timeout: 15_000 });
+  await docVariable.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Find Retaining Cycles' }).click();
+  const fromVariables = await webviewFrameWith(page, '.header .expr');
+  await fromVariables.locator('.header .expr', { hasText: /^doc$/ }).waitFor({ timeout: 60_000 });
+  assert.match(await fromVariables.locator('[role="treeitem"]').first().innerText(), /Document\s*@\d+/);
+
   await page.keyboard.press('Shift+F5');
 }

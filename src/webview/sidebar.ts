@@ -130,7 +130,10 @@ export function startSidebar(app: HTMLElement): void {
         sortButton.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggleSort(); } });
         head.append(sortButton);
         section.append(head);
-        const classes = [...sum.classes].sort((a, b) => sortBy === 'retained' ? b.retainedSize - a.retainedSize : b.count - a.count);
+        // The program's own classes (constructed in its scripts) first, as in `retention summary`: they are where a
+        // leak is fixed; Node's and V8's follow.
+        const classes = [...sum.classes].sort((a, b) =>
+          Number(b.own === true) - Number(a.own === true) || (sortBy === 'retained' ? b.retainedSize - a.retainedSize : b.count - a.count));
         const list = h('div', { class: 'list', role: 'list' });
         for (const c of classes.slice(0, 25)) list.append(classItem(c, selected.snapshotId));
         section.append(list);
@@ -157,7 +160,7 @@ export function startSidebar(app: HTMLElement): void {
   function classItem(c: ClassSummary, snapshotId: number): HTMLElement {
     const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Pick an instance of ${c.name} and show why it is alive`, 'data-focus-key': `class:${c.name}` },
       icon('symbol-class'), text('span', 'label', c.name), text('span', 'muted', ` ×${c.count.toLocaleString()}`),
-      text('span', 'muted right', formatBytes(c.retainedSize)));
+      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${formatLocation(c.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'openClass', snapshotId, name: c.name });
     item.addEventListener('click', open);
     item.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });

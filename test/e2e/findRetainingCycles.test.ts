@@ -137,6 +137,10 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.ok(await sidebar.locator('.target .label', { hasText: /app\.js/ }).count() > 0, 'the attached session is named');
   assert.ok(await sidebar.locator('button', { hasText: 'Take Snapshot' }).count() > 0);
   assert.ok(await sidebar.locator('.snapshot').count() >= 1, 'the snapshot taken for the tree is listed');
+  // The example's own classes lead the class list, each with where it is constructed.
+  const firstClasses = (await sidebar.locator('.summary .list').first().locator('.item .label').allInnerTexts()).slice(0, 2).sort();
+  assert.deepEqual(firstClasses, ['Document', 'TreeNode'], `the program's own classes come first: ${firstClasses}`);
+  assert.match(await sidebar.locator('.summary .item', { hasText: 'TreeNode' }).first().innerText(), /app\.js:\d+/);
   await giveRetentionViewRoom(page);
   await screenshot('sidebar');
 

@@ -153,10 +153,20 @@ export function startRetentionTree(app: HTMLElement): void {
     const fixSection = makeRow({ key: 'f', parent: null, level: 1, section: 'fix', kind: 'section', lazy: false, defaultExpanded: true,
       title: fixes.length ? 'What to break' : 'What to break: no single reference frees it', chain: [] });
     rows.push(fixSection);
-    fixes.forEach((f, i) => {
-      fixSection.children.push(makeRow({ key: `f/${i}`, parent: fixSection, level: 2, section: 'fix', kind: 'fix', lazy: false,
-        title: f.suggestion.fix, detail: `${f.where}. ${f.suggestion.reason}`, node: f.node, location: f.location, chain: [] }));
-    });
+    // When one reference frees the object (report.fix, listed first), it is the answer; the other paths' and
+    // cycles' suggestions are kept one level down, folded, so they do not read as more work to do.
+    const frees = report.fix ? fixes.slice(0, 1) : fixes;
+    const others = report.fix ? fixes.slice(1) : [];
+    const fixRow = (f: FixItem, key: string, parent: Row) =>
+      makeRow({ key, parent, level: parent.level + 1, section: 'fix', kind: 'fix', lazy: false,
+        title: f.suggestion.fix, detail: `${f.where}. ${f.suggestion.reason}`, node: f.node, location: f.location, chain: [] });
+    frees.forEach((f, i) => fixSection.children.push(fixRow(f, `f/${i}`, fixSection)));
+    if (others.length) {
+      const more = makeRow({ key: 'f/others', parent: fixSection, level: 2, section: 'fix', kind: 'section', lazy: false, defaultExpanded: false,
+        title: `Other references (${others.length}), not needed once the one above is broken`, chain: [] });
+      others.forEach((f, i) => more.children.push(fixRow(f, `f/others/${i}`, more)));
+      fixSection.children.push(more);
+    }
     if (fixes.length === 0) {
       fixSection.children.push(makeRow({ key: 'f/none', parent: fixSection, level: 2, section: 'fix', kind: 'note', lazy: false,
         title: report.paths.length > 1

@@ -74,6 +74,10 @@ suite('Find Retaining Cycles with a js-debug session on the example', () => {
     const fixes = state.rows.filter((r) => r.section === 'fix');
     assert.ok(fixes.some((r) => r.location?.endsWith(`app.js:${listenerLine}`)), `a fix linked to app.js:${listenerLine}:\n${text}`);
     assert.ok(fixes.some((r) => /listener|removeListener|off\(/i.test(r.text)), `the fix says to remove the listener:\n${text}`);
+    // The one reference that frees it comes first; the other paths' suggestions are folded beneath it.
+    assert.match(fixes[1]?.text ?? '', /settings\.off\("theme", treeNode\.onTheme\)[\s\S]*frees the object/, `the listener comes first:\n${text}`);
+    const others = fixes.find((r) => /^Other references \(\d+\), not needed/.test(r.text));
+    if (others) assert.equal(others.expanded, false, 'the other suggestions are folded');
   });
 
   test('variables view entry point uses the variables evaluate name', async () => {

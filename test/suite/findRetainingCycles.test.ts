@@ -77,7 +77,8 @@ suite('Find Retaining Cycles with a js-debug session on the example', () => {
     // The one reference that frees it comes first; the other paths' suggestions are folded beneath it.
     assert.match(fixes[1]?.text ?? '', /settings\.off\("theme", treeNode\.onTheme\)[\s\S]*frees the object/, `the listener comes first:\n${text}`);
     const others = fixes.find((r) => /^Other references \(\d+\), not needed/.test(r.text));
-    if (others) assert.equal(others.expanded, false, 'the other suggestions are folded');
+    assert.ok(others, `the other paths' suggestions are one folded row:\n${text}`);
+    assert.equal(others.expanded, false, 'the other suggestions are folded');
   });
 
   test('variables view entry point uses the variables evaluate name', async () => {

@@ -157,3 +157,120 @@ function edgeFilter(graph: HeapGraph): (from: number, edge: number) => boolean {
     return false;
   };
 }
+
+/**
+ * The distances `computeDistances(graph, blocked)` gives, derived from the full `distances` by repairing only what
+ * the blocked object can change (Ramalingam-Reps style), or null when that would not be cheaper (the caller then
+ * measures again). An object keeps its distance unless every one of its shortest ways in runs through `blocked`, and
+ * such an object lies among the shortest-way descendants of `blocked`: that set (`below`) is collected first, and
+ * whatever is left without a shortest way in gets its distance from its other holders (one sweep over the edges).
+ * Exact everywhere (not only up to the holders a caller waits for). Transient memory: two arrays of n.
+ */
+export function distancesWithout(graph: HeapGraph, distances: Uint32Array, blocked: number, maxBelow: number): Uint32Array | null {
+  const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal: root, nodeName } = graph;
+  const weak = graph.edges.weak;
+  const shortcut = graph.edges.shortcut;
+  const top = distances[blocked];
+  if (blocked === root || top === NO_DISTANCE || top >= NO_DISTANCE - 2) return null;
+  // The root's own links seed the measure (user roots at 1, the root itself at SYSTEM_DISTANCE or 0): removing one
+  // of them, or a heap where something links back to the root, is left to the full measure.
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) if (edgeTarget[e] === blocked) return null;
+  const skip = edgeFilter(graph);
+  const special = new Uint8Array(graph.strings.length);
+  for (const name of ['system / NativeContext', '(map descriptors)']) {
+    const index = graph.strings.indexOf(name);
+    if (index >= 0) special[index] = 1;
+  }
+  const counts = (from: number, e: number): boolean => {
+    const type = edgeType[e];
+    if (type === weak || (type === shortcut && from !== root)) return false;
+    return special[nodeName[from]] === 0 || !skip(from, e);
+  };
+
+  // 1. `below`: the blocked object and everything one of whose shortest ways in runs through it, in distance order.
+  // mark: 0 = elsewhere, 1 = below and undecided/kept, 2 = below and lost its shortest ways in, 3 = the blocked one.
+  const mark = new Uint8Array(nodeCount);
+  const below: number[] = [blocked];
+  mark[blocked] = 3;
+  for (let i = 0; i < below.length; i++) {
+    const n = below[i];
+    const next = distances[n] + 1;
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const t = edgeTarget[e];
+      if (mark[t] !== 0 || distances[t] !== next || !counts(n, e)) continue;
+      if (t === root) return null;
+      mark[t] = 1;
+      below.push(t);
+    }
+    if (below.length > maxBelow) return null;
+  }
+
+  // 2. One sweep: for each object below, the best way in from outside (`bound`, a distance; outside objects keep
+  // theirs). An edge into the root means the two-phase measure is not a plain shortest-path one: give up.
+  const bound = new Uint32Array(nodeCount); // 0 = none yet, else distance + 1 (only read for objects below)
+  for (let from = 0, e = 0; from < nodeCount; from++) {
+    const end = firstEdge[from + 1];
+    const df = distances[from];
+    const outside = mark[from] === 0 && df !== NO_DISTANCE;
+    for (; e < end; e++) {
+      const t = edgeTarget[e];
+      if (mark[t] === 0) {
+        if (t === root) return null;
+        continue;
+      }
+      if (!outside || mark[t] === 3 || !counts(from, e)) continue;
+      const b = df + 2;
+      if (bound[t] === 0 || b < bound[t]) bound[t] = b;
+    }
+  }
+
+  // 3. In distance order: an object below keeps its distance when one of its shortest ways in comes from outside or
+  // from an object below that kept its own; the ones that keep theirs offer bounds to the others.
+  const lost: number[] = [];
+  for (let i = 1; i < below.length; i++) {
+    const n = below[i];
+    const d = distances[n];
+    if (bound[n] !== d + 1) {
+      mark[n] = 2;
+      lost.push(n);
+      continue;
+    }
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const t = edgeTarget[e];
+      if (mark[t] !== 1 && mark[t] !== 2) continue;
+      if (!counts(n, e)) continue;
+      const b = d + 2;
+      if (bound[t] === 0 || b < bound[t]) bound[t] = b;
+    }
+  }
+
+  // 4. The lost ones: shortest paths seeded by their bounds (sorted), unit steps among themselves.
+  const out = distances.slice();
+  out[blocked] = NO_DISTANCE;
+  for (const n of lost) out[n] = NO_DISTANCE;
+  const seeds = lost.filter((n) => bound[n] !== 0).sort((a, b) => bound[a] - bound[b]);
+  const queue: number[] = [];
+  let head = 0;
+  let s = 0;
+  while (s < seeds.length || head < queue.length) {
+    let n: number;
+    let d: number;
+    if (head < queue.length && (s >= seeds.length || out[queue[head]] <= bound[seeds[s]] - 1)) {
+      n = queue[head++];
+      d = out[n];
+    } else {
+      n = seeds[s++];
+      d = bound[n] - 1;
+      if (out[n] !== NO_DISTANCE && out[n] <= d) continue;
+      out[n] = d;
+    }
+    const next = d + 1;
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const t = edgeTarget[e];
+      if (mark[t] !== 2 || out[t] !== NO_DISTANCE || !counts(n, e)) continue;
+      out[t] = next;
+      queue.push(t);
+    }
+  }
+  return out;
+}

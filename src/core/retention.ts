@@ -2,7 +2,7 @@
  * For one object: why it is alive (shortest retaining paths from GC roots), the cycles it is part of, and which
  * reference to break. Works on ordinals and typed arrays; builds objects only for what goes into the report.
  */
-import { computeDistances, FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
+import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
@@ -145,7 +145,8 @@ export class RetentionQuery {
     const blocked = prefixes.flatMap((p, i) => (p === null ? [i] : []));
     const holderDistance = direct.map(({ from }) => distances[from]);
     if (blocked.length > 0) {
-      const without = computeDistances(g, target, blocked.map((i) => direct[i].from));
+      const without =
+        distancesWithout(g, distances, target, g.nodeCount >>> 3) ?? computeDistances(g, target, blocked.map((i) => direct[i].from));
       const again = this.shortestPathsTo(blocked.map((i) => direct[i].from), target, without);
       blocked.forEach((i, k) => {
         prefixes[i] = again[k];

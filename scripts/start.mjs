@@ -45,7 +45,7 @@ if (!dev) {
   const file = join(vsixDir, 'retention-explorer.vsix');
   console.log('[start] packaging the extension (vsce package)');
   const vsce = createRequire(join(root, 'package.json')).resolve('@vscode/vsce/vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', file],
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', file],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     console.error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);

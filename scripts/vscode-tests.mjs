@@ -331,7 +331,7 @@ async function runVsix() {
     const leaked = files.filter((f) => /^(src|test|out|node_modules|\.tools|\.run|bench|scripts|example)\//.test(f) || f.endsWith('.map'));
     if (missing.length) throw new Error(`the package lacks ${missing.join(', ')} (.vscodeignore); it holds: ${files.join(', ')}`);
     if (leaked.length) throw new Error(`the package would ship ${leaked.join(', ')} (.vscodeignore)`);
-    const pkg = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+    const pkg = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (pkg.status !== 0 || !existsSync(vsix)) throw new Error(`vsce package failed:\n${pkg.stdout}\n${pkg.stderr}`);
     const cli = (args) => codeServerCli(run, args);

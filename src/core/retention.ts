@@ -6,7 +6,7 @@ import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, S
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
-import { displayName, type EdgeSemantics } from './semantics';
+import { displayName, type EdgeSemantics, type UserEdgeTables } from './semantics';
 
 export interface ReportOptions {
   /** Distinct retaining paths to return (default 5). */
@@ -314,7 +314,7 @@ export class RetentionQuery {
     }
     if (includeInternal) cycles = cycles.concat(internal);
     cycles.sort((a, b) => a.length - b.length);
-    const componentSize = this.componentSize(target, userEdge);
+    const componentSize = this.componentSize(target);
     return { cycles: cycles.slice(0, maxCycles), componentSize, hidden };
   }
 
@@ -370,73 +370,9 @@ export class RetentionQuery {
    * Size of the strongly connected component over the program's own references: Tarjan's algorithm, iterative,
    * started at the object, so its component is whatever is left on the stack when the object finishes.
    */
-  private componentSize(target: number, follow: (from: number, edge: number, to: number) => boolean): number {
+  private componentSize(target: number): number {
     const g = this.g;
-    const { firstEdge, edgeTarget } = g;
-    // index: 0 = unvisited, DONE = assigned to a finished component, else DFS index. Tarjan's "on stack" is exactly
-    // "visited and not DONE", so no separate flag is kept; the stacks grow with the component, not the heap.
-    const DONE = 0xffffffff;
-    const index = new Uint32Array(g.nodeCount);
-    const low = new Uint32Array(g.nodeCount);
-    let sccStack: Uint32Array = new Uint32Array(1024);
-    let callNode: Uint32Array = new Uint32Array(1024);
-    let callEdge: Uint32Array = new Uint32Array(1024);
-    let sccTop = 0;
-    let callTop = 0;
-    let counter = 1;
-    const enter = (t: number) => {
-      index[t] = low[t] = counter++;
-      if (sccTop === sccStack.length) sccStack = grow(sccStack);
-      sccStack[sccTop++] = t;
-      if (callTop === callNode.length) {
-        callNode = grow(callNode);
-        callEdge = grow(callEdge);
-      }
-      callNode[callTop] = t;
-      callEdge[callTop] = firstEdge[t];
-      callTop++;
-    };
-    enter(target);
-    while (callTop > 0) {
-      const top = callTop - 1;
-      const v = callNode[top];
-      const end = firstEdge[v + 1];
-      let e = callEdge[top];
-      let descended = false;
-      for (; e < end; e++) {
-        const t = edgeTarget[e];
-        const it = index[t];
-        if (it !== 0) {
-          if (it < low[v] && follow(v, e, t)) low[v] = it; // DONE is never below low
-          continue;
-        }
-        if (!follow(v, e, t)) continue;
-        callEdge[top] = e + 1;
-        enter(t);
-        descended = true;
-        break;
-      }
-      if (descended) continue;
-      callTop--;
-      if (callTop > 0) {
-        const u = callNode[callTop - 1];
-        if (low[v] < low[u]) low[u] = low[v];
-      }
-      if (low[v] === index[v] && v !== target) {
-        let w: number;
-        do {
-          w = sccStack[--sccTop];
-          index[w] = DONE;
-        } while (w !== v);
-      }
-    }
-    return sccTop;
-
-    function grow(a: Uint32Array): Uint32Array {
-      const b = new Uint32Array(a.length * 2);
-      b.set(a);
-      return b;
-    }
+    return componentSizeOf(g.nodeCount, g.firstEdge, g.edgeTarget, g.edgeType, g.edgeNameOrIndex, g.nodeType, g.nodeName, this.parts.semantics.userEdgeTables(), target);
   }
 
   // ---- Readable steps ----
@@ -814,6 +750,90 @@ export class RetentionQuery {
       if (g.edgeNamed(rEdge, 'table')) return rFrom;
     }
     return -1;
+  }
+}
+
+/**
+ * Size of the strongly connected component over the program's own references (`isUserEdge`; a user edge always
+ * counts): Tarjan's algorithm, iterative, started at the object, so its component is whatever is left on the stack
+ * when the object finishes. A plain function of its arrays, the edge test inlined, for the hot loop.
+ */
+function componentSizeOf(
+  nodeCount: number, firstEdge: Uint32Array, edgeTarget: Uint32Array, edgeType: Uint8Array, edgeNameOrIndex: Uint32Array,
+  nodeType: Uint8Array, nodeName: Uint32Array, tables: UserEdgeTables, target: number,
+): number {
+  const { edgeKind, nameBits, typeKind } = tables;
+  // index: 0 = unvisited, DONE = assigned to a finished component, else DFS index. Tarjan's "on stack" is exactly
+  // "visited and not DONE", so no separate flag is kept; the stacks grow with the component, not the heap.
+  const DONE = 0xffffffff;
+  const index = new Uint32Array(nodeCount);
+  const low = new Uint32Array(nodeCount);
+  let sccStack: Uint32Array = new Uint32Array(1024);
+  let callNode: Uint32Array = new Uint32Array(1024);
+  let callEdge: Uint32Array = new Uint32Array(1024);
+  let sccTop = 0;
+  let callTop = 0;
+  let counter = 1;
+  const follow = (e: number, t: number): boolean => {
+    const kind = edgeKind[edgeType[e]];
+    if (kind === 0 || (kind !== 1 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) === 0)) return false;
+    const toName = nameBits[nodeName[t]] ?? 0;
+    if ((toName & 8) !== 0) return false;
+    const tk = typeKind[nodeType[t]];
+    return tk === 0 || (tk === 2 && (toName & 16) !== 0);
+  };
+  const enter = (t: number) => {
+    index[t] = low[t] = counter++;
+    if (sccTop === sccStack.length) sccStack = grow(sccStack);
+    sccStack[sccTop++] = t;
+    if (callTop === callNode.length) {
+      callNode = grow(callNode);
+      callEdge = grow(callEdge);
+    }
+    callNode[callTop] = t;
+    callEdge[callTop] = firstEdge[t];
+    callTop++;
+  };
+  enter(target);
+  while (callTop > 0) {
+    const top = callTop - 1;
+    const v = callNode[top];
+    const end = firstEdge[v + 1];
+    let e = callEdge[top];
+    let descended = false;
+    for (; e < end; e++) {
+      const t = edgeTarget[e];
+      const it = index[t];
+      if (it !== 0) {
+        if (it < low[v] && follow(e, t)) low[v] = it; // DONE is never below low
+        continue;
+      }
+      if (!follow(e, t)) continue;
+      callEdge[top] = e + 1;
+      enter(t);
+      descended = true;
+      break;
+    }
+    if (descended) continue;
+    callTop--;
+    if (callTop > 0) {
+      const u = callNode[callTop - 1];
+      if (low[v] < low[u]) low[u] = low[v];
+    }
+    if (low[v] === index[v] && v !== target) {
+      let w: number;
+      do {
+        w = sccStack[--sccTop];
+        index[w] = DONE;
+      } while (w !== v);
+    }
+  }
+  return sccTop;
+
+  function grow(a: Uint32Array): Uint32Array {
+    const b = new Uint32Array(a.length * 2);
+    b.set(a);
+    return b;
   }
 }
 

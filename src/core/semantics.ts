@@ -71,6 +71,43 @@ export class EdgeSemantics {
     return false;
   }
 
+  /**
+   * `isUserEdge` as three small lookup tables (by edge type, by string, by node type), for loops that test it on
+   * every edge of a large part of the heap: `isUserEdgeFast` combines them into the same answer.
+   */
+  userEdgeTables(): UserEdgeTables {
+    if (this.tables) return this.tables;
+    const g = this.graph;
+    const n = g.strings.length;
+    const e = g.edges;
+    const t = g.types;
+    // edgeKind per edge type: 0 never, 1 always, 2 a property (bit 2 of nameBits), 4 an internal edge (bit 4).
+    const edgeKind = new Uint8Array(Math.max(g.edgeTypeNames.length, 1));
+    if (e.element >= 0) edgeKind[e.element] = 1;
+    if (e.context >= 0) edgeKind[e.context] = 1;
+    if (e.property >= 0) edgeKind[e.property] = 2;
+    if (e.internal >= 0) edgeKind[e.internal] = 4;
+    // nameBits per string: 2 = a property name that is not machinery, 4 = a data internal or an entry edge,
+    // 8 = a shadow store's name, 16 = a holder's name.
+    const nameBits = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let b = 0;
+      if (!this.machineryProperty[i]) b |= 2;
+      if (this.dataInternal[i] === 1 || this.entryEdge[i] === 1) b |= 4;
+      if (this.shadowStore[i]) b |= 8;
+      if (this.holderName[i]) b |= 16;
+      nameBits[i] = b;
+    }
+    // typeKind per node type: 0 fine, 1 machinery, 2 machinery unless a holder (`hidden`).
+    const typeKind = new Uint8Array(Math.max(g.nodeTypeNames.length, 1));
+    for (const code of [t.code, t.objectShape, t.synthetic]) if (code >= 0) typeKind[code] = 1;
+    if (t.hidden >= 0) typeKind[t.hidden] = 2;
+    this.tables = { edgeKind, nameBits, typeKind };
+    return this.tables;
+  }
+
+  private tables: UserEdgeTables | null = null;
+
   /** A node that only stores its owner's data (a closure's Context, `(object elements)`, a Map's table). */
   isHolder(node: number, incomingEdge: number): boolean {
     const g = this.graph;
@@ -110,4 +147,23 @@ export function displayName(graph: HeapGraph, node: number): string {
   if (name === 'system / Context') return '(closure scope)';
   if (type === t.array && name === '') return '(internal array)';
   return name || `(${graph.typeName(node)})`;
+}
+
+export interface UserEdgeTables {
+  edgeKind: Uint8Array;
+  nameBits: Uint8Array;
+  typeKind: Uint8Array;
+}
+
+/** `EdgeSemantics.isUserEdge` on its tables (see `userEdgeTables`); the same answer for every edge. */
+export function isUserEdgeFast(
+  tables: UserEdgeTables, edgeType: Uint8Array, edgeNameOrIndex: Uint32Array, nodeType: Uint8Array, nodeName: Uint32Array, edge: number, to: number,
+): boolean {
+  const kind = tables.edgeKind[edgeType[edge]];
+  // A name outside the string table reads as a plain property name, as in isUserEdge.
+  if (kind === 0 || (kind !== 1 && (kind & (tables.nameBits[edgeNameOrIndex[edge]] ?? 2)) === 0)) return false;
+  const toName = tables.nameBits[nodeName[to]] ?? 0;
+  if ((toName & 8) !== 0) return false;
+  const tk = tables.typeKind[nodeType[to]];
+  return tk === 0 || (tk === 2 && (toName & 16) !== 0);
 }

@@ -44,11 +44,16 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   const num = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
   const vertex = new Uint32Array(n); // DFS number -> ordinal
   const parent = new Uint32Array(n); // DFS number -> parent's DFS number
+  // The DFS looks at every edge of every node exactly once, so it also counts each node's predecessors that count
+  // (by ordinal, in `label`, which has no other job yet): no separate counting pass over the edges.
+  const label = new Uint32Array(n);
+  const userFlag = FLAG_USER_REACHABLE;
   let stackNode = new Uint32Array(1024);
   let stackEdge = new Uint32Array(1024);
   let count = 0;
   const dfs = (start: number) => {
     const numbers = num;
+    const predCounts = label;
     numbers[start] = count;
     vertex[count] = start;
     parent[count] = 0;
@@ -60,13 +65,24 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
       const v = stackNode[top];
       const end = firstEdge[v + 1];
       let e = stackEdge[top];
-      while (e < end && (numbers[edgeTarget[e]] !== NONE || !counts(v, e, edgeTarget[e]))) e++;
-      if (e === end) {
+      // counts(v, e, t), inlined: from the root every non-weak edge; from a node the program reaches, every edge but
+      // weak and shortcut ones; from one it does not, those that do not lead into what the program reaches.
+      const fromRoot = v === root;
+      const fromUser = (flags[v] & userFlag) !== 0;
+      let t = 0;
+      for (; e < end; e++) {
+        const type = edgeType[e];
+        if (type === weak) continue;
+        t = edgeTarget[e];
+        if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & userFlag) !== 0))) continue;
+        predCounts[t]++;
+        if (numbers[t] === NONE) break;
+      }
+      if (e >= end) {
         top--;
         continue;
       }
       stackEdge[top] = e + 1;
-      const t = edgeTarget[e];
       numbers[t] = count;
       vertex[count] = t;
       parent[count] = numbers[v];
@@ -89,27 +105,25 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
 
   // 2. Predecessors that count, by DFS number (CSR). Orphan starts get the root as a virtual predecessor.
   const predFirst = new Uint32Array(n + 1);
+  for (let v = 0; v < n; v++) predFirst[num[v] + 1] = label[v];
   let predCount = 0;
-  for (let from = 0, e = 0; from < n; from++) {
-    for (const end = firstEdge[from + 1]; e < end; e++) {
-      const t = edgeTarget[e];
-      if (counts(from, e, t)) {
-        predFirst[num[t] + 1]++;
-        predCount++;
-      }
-    }
-  }
+  for (let w = 0; w < n; w++) predCount += predFirst[w + 1];
   for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) { predFirst[w + 1]++; predCount++; }
   for (let w = 0; w < n; w++) predFirst[w + 1] += predFirst[w];
   const preds = new Uint32Array(predCount);
-  const label = new Uint32Array(n);
   const fill = label; // the fill cursor first, the labels after
   fill.set(predFirst.subarray(0, n));
   for (let from = 0, e = 0; from < n; from++) {
     const fromNumber = num[from];
-    for (const end = firstEdge[from + 1]; e < end; e++) {
+    const end = firstEdge[from + 1];
+    const fromRoot = from === root;
+    const fromUser = (flags[from] & userFlag) !== 0;
+    for (; e < end; e++) {
+      const type = edgeType[e];
+      if (type === weak) continue;
       const t = edgeTarget[e];
-      if (counts(from, e, t)) preds[fill[num[t]]++] = fromNumber;
+      if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & userFlag) !== 0))) continue;
+      preds[fill[num[t]]++] = fromNumber;
     }
   }
   for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) preds[fill[w]++] = 0;

@@ -208,21 +208,22 @@ export function distancesWithout(graph: HeapGraph, distances: Uint32Array, block
   // 2. One sweep: for each object below, the best way in from outside (`bound`, a distance; outside objects keep
   // theirs). An edge into the root means the two-phase measure is not a plain shortest-path one: give up.
   const bound = new Uint32Array(nodeCount); // 0 = none yet, else distance + 1 (only read for objects below)
-  for (let from = 0, e = 0; from < nodeCount; from++) {
-    const end = firstEdge[from + 1];
+  mark[root] = 4; // never below (step 1 gives up first); marked only so that the sweep notices an edge into it
+  const edgeCount = firstEdge[nodeCount];
+  let from = 0;
+  for (let e = 0; e < edgeCount; e++) {
+    const t = edgeTarget[e];
+    const m = mark[t];
+    if (m === 0 || m === 3) continue;
+    if (m === 4) return null;
+    while (firstEdge[from + 1] <= e) from++; // the edges are sorted by source: a cursor finds it
+    const mf = mark[from];
     const df = distances[from];
-    const outside = mark[from] === 0 && df !== NO_DISTANCE;
-    for (; e < end; e++) {
-      const t = edgeTarget[e];
-      if (mark[t] === 0) {
-        if (t === root) return null;
-        continue;
-      }
-      if (!outside || mark[t] === 3 || !counts(from, e)) continue;
-      const b = df + 2;
-      if (bound[t] === 0 || b < bound[t]) bound[t] = b;
-    }
+    if ((mf !== 0 && mf !== 4) || df === NO_DISTANCE || !counts(from, e)) continue;
+    const b = df + 2;
+    if (bound[t] === 0 || b < bound[t]) bound[t] = b;
   }
+  mark[root] = 0;
 
   // 3. In distance order: an object below keeps its distance when one of its shortest ways in comes from outside or
   // from an object below that kept its own; the ones that keep theirs offer bounds to the others.

@@ -774,13 +774,18 @@ function componentSizeOf(
   let sccTop = 0;
   let callTop = 0;
   let counter = 1;
-  const follow = (e: number, t: number): boolean => {
-    const kind = edgeKind[edgeType[e]];
-    if (kind === 0 || (kind !== 1 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) === 0)) return false;
+  // The half of the test that depends on the referenced object, once per object (a sequential pass), so the DFS
+  // reads one byte per edge's target instead of its name, its type and two tables.
+  const targetOk = new Uint8Array(nodeCount);
+  for (let t = 0; t < nodeCount; t++) {
     const toName = nameBits[nodeName[t]] ?? 0;
-    if ((toName & 8) !== 0) return false;
     const tk = typeKind[nodeType[t]];
-    return tk === 0 || (tk === 2 && (toName & 16) !== 0);
+    if ((toName & 8) === 0 && (tk === 0 || (tk === 2 && (toName & 16) !== 0))) targetOk[t] = 1;
+  }
+  const follow = (e: number, t: number): boolean => {
+    if (targetOk[t] === 0) return false;
+    const kind = edgeKind[edgeType[e]];
+    return kind === 1 || (kind !== 0 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) !== 0);
   };
   const enter = (t: number) => {
     index[t] = low[t] = counter++;

@@ -755,23 +755,25 @@ export class RetentionQuery {
 
 /**
  * Size of the strongly connected component over the program's own references (`isUserEdge`; a user edge always
- * counts): Tarjan's algorithm, iterative, started at the object, so its component is whatever is left on the stack
- * when the object finishes. A plain function of its arrays, the edge test inlined, for the hot loop.
+ * counts): Tarjan's algorithm in Pearce's one-array form, iterative, started at the object, so its component is
+ * whatever is left waiting when the object finishes. A plain function of its arrays, the edge test inlined.
  */
 function componentSizeOf(
   nodeCount: number, firstEdge: Uint32Array, edgeTarget: Uint32Array, edgeType: Uint8Array, edgeNameOrIndex: Uint32Array,
   nodeType: Uint8Array, nodeName: Uint32Array, tables: UserEdgeTables, target: number,
 ): number {
   const { edgeKind, nameBits, typeKind } = tables;
-  // index: 0 = unvisited, DONE = assigned to a finished component, else DFS index. Tarjan's "on stack" is exactly
-  // "visited and not DONE", so no separate flag is kept; the stacks grow with the component, not the heap.
+  // Pearce's variant of Tarjan ("A space-efficient algorithm for finding strongly connected components", 2016):
+  // one array, rindex, is both the DFS index and the low link. 0 = unvisited, DONE = in a finished component, else
+  // the lowest index reached so far; a node is the root of its component when that is still its own index (kept on
+  // the call stack). Non-root nodes wait on `waiting` until their root finishes. The stacks grow with the component.
   const DONE = 0xffffffff;
-  const index = new Uint32Array(nodeCount);
-  const low = new Uint32Array(nodeCount);
-  let sccStack: Uint32Array = new Uint32Array(1024);
+  const rindex = new Uint32Array(nodeCount);
+  let waiting: Uint32Array = new Uint32Array(1024);
   let callNode: Uint32Array = new Uint32Array(1024);
   let callEdge: Uint32Array = new Uint32Array(1024);
-  let sccTop = 0;
+  let callIndex: Uint32Array = new Uint32Array(1024);
+  let waitTop = 0;
   let callTop = 0;
   let counter = 1;
   // The half of the test that depends on the referenced object, once per object (a sequential pass), so the DFS
@@ -788,15 +790,16 @@ function componentSizeOf(
     return kind === 1 || (kind !== 0 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) !== 0);
   };
   const enter = (t: number) => {
-    index[t] = low[t] = counter++;
-    if (sccTop === sccStack.length) sccStack = grow(sccStack);
-    sccStack[sccTop++] = t;
+    const i = counter++;
+    rindex[t] = i;
     if (callTop === callNode.length) {
       callNode = grow(callNode);
       callEdge = grow(callEdge);
+      callIndex = grow(callIndex);
     }
     callNode[callTop] = t;
     callEdge[callTop] = firstEdge[t];
+    callIndex[callTop] = i;
     callTop++;
   };
   enter(target);
@@ -808,9 +811,9 @@ function componentSizeOf(
     let descended = false;
     for (; e < end; e++) {
       const t = edgeTarget[e];
-      const it = index[t];
-      if (it !== 0) {
-        if (it < low[v] && follow(e, t)) low[v] = it; // DONE is never below low
+      const rt = rindex[t];
+      if (rt !== 0) {
+        if (rt < rindex[v] && follow(e, t)) rindex[v] = rt; // DONE is never below
         continue;
       }
       if (!follow(e, t)) continue;
@@ -821,19 +824,20 @@ function componentSizeOf(
     }
     if (descended) continue;
     callTop--;
-    if (callTop > 0) {
-      const u = callNode[callTop - 1];
-      if (low[v] < low[u]) low[u] = low[v];
-    }
-    if (low[v] === index[v] && v !== target) {
-      let w: number;
-      do {
-        w = sccStack[--sccTop];
-        index[w] = DONE;
-      } while (w !== v);
+    const rv = rindex[v];
+    if (rv === callIndex[callTop]) {
+      // v is the root of its component: the nodes waiting since v are that component.
+      if (v === target) return waitTop + 1; // the DFS started here: everything still waiting is the object's
+      while (waitTop > 0 && rv <= rindex[waiting[waitTop - 1]]) rindex[waiting[--waitTop]] = DONE;
+      rindex[v] = DONE;
+    } else {
+      if (waitTop === waiting.length) waiting = grow(waiting);
+      waiting[waitTop++] = v;
+      const u = callNode[callTop - 1]; // v is not the root, so it is not the start: it has a caller
+      if (rv < rindex[u]) rindex[u] = rv;
     }
   }
-  return sccTop;
+  return waitTop + 1;
 
   function grow(a: Uint32Array): Uint32Array {
     const b = new Uint32Array(a.length * 2);

@@ -180,6 +180,7 @@ export class RetentionQuery {
    * starting nodes at once: each round finds the retainers of every path's current node in one sweep.
    */
   private shortestPathsTo(starts: number[], avoid: number, distances: Uint32Array): (RawStep[] | null)[] {
+    if (distances === this.parts.distances) return this.shortestPathsByParents(starts, avoid);
     const g = this.g;
     const steps: (RawStep[] | null)[] = starts.map(() => []);
     const current = starts.slice();
@@ -215,15 +216,93 @@ export class RetentionQuery {
     return steps.map((s) => (s ? s.reverse() : null));
   }
 
+  /** Per object, the reference the walk down the distances steps back along (bestGradientEdges), made once. */
+  private bestParent: ((node: number) => number) | null = null;
+
+  /**
+   * `shortestPathsTo` on the analysis' own distances without a sweep per step: each step follows the object's best
+   * parent, found once for the whole heap. Only where that parent is `avoid` (an object one step farther than
+   * `avoid`) does a step need the object's retainers, as the step-by-step walk reads them: those objects are
+   * fetched together, one sweep per such round. The objects walked through get their retainers with the next sweep
+   * anyone makes, as the step-by-step walk left them in the cache for the labels and fixes that read them.
+   */
+  private shortestPathsByParents(starts: number[], avoid: number): (RawStep[] | null)[] {
+    const g = this.g;
+    const root = g.rootOrdinal;
+    const { distances } = this.parts;
+    if (!this.bestParent) this.bestParent = bestGradientEdges(g, distances, NO_DISTANCE - 1, -1, this.parts.semantics.userEdgeTables());
+    const parent = this.bestParent;
+    const steps: (RawStep[] | null)[] = starts.map(() => []);
+    const current = starts.slice();
+    let paused = starts.map((_, i) => i);
+    while (paused.length > 0) {
+      const waiting: number[] = [];
+      for (const i of paused) {
+        let node = current[i];
+        const path = steps[i]!;
+        while (node !== root && path.length < 100_000) {
+          if (this.pendingRetainers.length < 4096) this.pendingRetainers.push(node);
+          const edge = parent(node);
+          if (edge < 0) {
+            steps[i] = null;
+            break;
+          }
+          const from = g.edgeSource(edge);
+          if (from === avoid) {
+            waiting.push(i);
+            break;
+          }
+          path.push({ from, edge, to: node });
+          node = from;
+        }
+        current[i] = node;
+      }
+      if (waiting.length === 0) break;
+      // The best parent is the object to avoid: the next best, from the retainers (one sweep for all of them).
+      this.prefetch(waiting.map((i) => current[i]));
+      paused = [];
+      for (const i of waiting) {
+        const node = current[i];
+        const d = distances[node];
+        let best = -1;
+        let bestEdge = -1;
+        let bestScore = Infinity;
+        for (const { from, edge } of this.rets(node)) {
+          if (from === avoid || !this.counts(from, edge)) continue;
+          const isStep = from === root ? d === 1 || d === SYSTEM_DISTANCE + 1 : distances[from] === d - 1;
+          if (!isStep) continue;
+          const score = this.edgeScore(from, edge, node);
+          if (score < bestScore) {
+            bestScore = score;
+            best = from;
+            bestEdge = edge;
+          }
+        }
+        if (best < 0) {
+          steps[i] = null;
+          continue;
+        }
+        steps[i]!.push({ from: best, edge: bestEdge, to: node });
+        current[i] = best;
+        paused.push(i);
+      }
+    }
+    return steps.map((s) => (s ? s.reverse() : null));
+  }
+
   // ---- Retainers, found by sweeping the edges (no reverse index is kept) ----
 
   private readonly retainerCache = new Map<number, { from: number; edge: number }[]>();
+  /** Objects whose retainers a walk skipped: added to the next sweep (they are often read soon after). */
+  private pendingRetainers: number[] = [];
 
   /** Finds the retainers of all of `nodes` not yet known, in one sweep. */
   private prefetch(nodes: Iterable<number>): void {
     const missing = new Set<number>();
     for (const n of nodes) if (!this.retainerCache.has(n)) missing.add(n);
     if (missing.size === 0) return;
+    for (const n of this.pendingRetainers) if (!this.retainerCache.has(n)) missing.add(n);
+    this.pendingRetainers = [];
     if (this.retainerCache.size > 4096) this.retainerCache.clear();
     for (const [n, list] of this.g.retainersOf(missing)) this.retainerCache.set(n, list);
   }
@@ -845,6 +924,56 @@ function componentSizeOf(
     return b;
   }
 }
+
+/**
+ * For every object at distance `farthest` or closer, the reference `shortestPathsTo` would step back along: among
+ * its retainers other than `avoid` whose reference counts and that are one step closer to a root (the synthetic root
+ * for objects at 1 or SYSTEM_DISTANCE + 1), the first (in edge order) with the lowest `edgeScore`; -1 when there is
+ * none. One flat sweep over the edges; a byte per node marks the objects it looks at (dropped after the sweep).
+ */
+function bestGradientEdges(g: HeapGraph, distances: Uint32Array, farthest: number, avoid: number, tables: UserEdgeTables): (node: number) => number {
+  const { nodeCount, firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
+  const { edgeKind, nameBits, typeKind } = tables;
+  const root = g.rootOrdinal;
+  const weak = g.edges.weak;
+  const shortcut = g.edges.shortcut;
+  const property = g.edges.property;
+  const context = g.edges.context;
+  const synthetic = g.types.synthetic;
+  // best: 0 = not looked at (farther than `farthest`, or unreachable), else 1 + the best score so far (5: none yet).
+  const best = new Uint8Array(nodeCount);
+  for (let v = 0; v < nodeCount; v++) if (distances[v] <= farthest) best[v] = 5;
+  const bestEdge = new Uint32Array(nodeCount).fill(NO_EDGE);
+  const edgeCount = firstEdge[nodeCount];
+  let from = 0;
+  for (let e = 0; e < edgeCount; e++) {
+    const t = edgeTarget[e];
+    const b = best[t];
+    if (b <= 1) continue; // not looked at, or already the best score there is
+    while (firstEdge[from + 1] <= e) from++;
+    if (from === avoid) continue;
+    const d = distances[t];
+    const isRoot = from === root;
+    if (isRoot ? d !== 1 && d !== SYSTEM_DISTANCE + 1 : distances[from] + 1 !== d) continue;
+    const type = edgeType[e];
+    if (type === weak || (type === shortcut && !isRoot)) continue;
+    // edgeScore, with isUserEdge inlined (isUserEdgeFast).
+    let score = nodeType[from] === synthetic ? 2 : 3;
+    const kind = edgeKind[type];
+    if (kind === 1 || (kind !== 0 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) !== 0)) {
+      const toName = nameBits[nodeName[t]] ?? 0;
+      const tk = typeKind[nodeType[t]];
+      if ((toName & 8) === 0 && (tk === 0 || (tk === 2 && (toName & 16) !== 0))) score = type === property || type === context ? 0 : 1;
+    }
+    if (score + 1 < b) {
+      best[t] = score + 1;
+      bestEdge[t] = e;
+    }
+  }
+  return (node) => (bestEdge[node] === NO_EDGE ? -1 : bestEdge[node]);
+}
+
+const NO_EDGE = 0xffffffff;
 
 function lowerFirst(s: string): string {
   return s ? s[0].toLowerCase() + s.slice(1) : s;

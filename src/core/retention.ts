@@ -6,7 +6,7 @@ import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, S
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
-import { displayName, type EdgeSemantics, type UserEdgeTables } from './semantics';
+import { displayName, isUserEdgeFast, type EdgeSemantics, type UserEdgeTables } from './semantics';
 
 export interface ReportOptions {
   /** Distinct retaining paths to return (default 5). */
@@ -292,23 +292,36 @@ export class RetentionQuery {
 
   // ---- Retainers, found by sweeping the edges (no reverse index is kept) ----
 
-  private readonly retainerCache = new Map<number, { from: number; edge: number }[]>();
+  /**
+   * Retainer lists already swept for, in two generations: when the current one fills up it becomes the older one and
+   * the oldest is dropped, so a batch just fetched survives the next batch (clearing everything at once made a loop
+   * over a big batch sweep again for every member).
+   */
+  private retainerCache = new Map<number, { from: number; edge: number }[]>();
+  private olderRetainers = new Map<number, { from: number; edge: number }[]>();
   /** Objects whose retainers a walk skipped: added to the next sweep (they are often read soon after). */
   private pendingRetainers: number[] = [];
+
+  private cachedRetainers(node: number): { from: number; edge: number }[] | undefined {
+    return this.retainerCache.get(node) ?? this.olderRetainers.get(node);
+  }
 
   /** Finds the retainers of all of `nodes` not yet known, in one sweep. */
   private prefetch(nodes: Iterable<number>): void {
     const missing = new Set<number>();
-    for (const n of nodes) if (!this.retainerCache.has(n)) missing.add(n);
+    for (const n of nodes) if (!this.cachedRetainers(n)) missing.add(n);
     if (missing.size === 0) return;
-    for (const n of this.pendingRetainers) if (!this.retainerCache.has(n)) missing.add(n);
+    for (const n of this.pendingRetainers) if (!this.cachedRetainers(n)) missing.add(n);
     this.pendingRetainers = [];
-    if (this.retainerCache.size > 4096) this.retainerCache.clear();
+    if (this.retainerCache.size > 16_384) {
+      this.olderRetainers = this.retainerCache;
+      this.retainerCache = new Map();
+    }
     for (const [n, list] of this.g.retainersOf(missing)) this.retainerCache.set(n, list);
   }
 
   private rets(node: number): { from: number; edge: number }[] {
-    let list = this.retainerCache.get(node);
+    let list = this.cachedRetainers(node);
     if (!list) {
       this.prefetch([node]);
       list = this.retainerCache.get(node)!;
@@ -354,7 +367,7 @@ export class RetentionQuery {
     const anyEdge = (from: number, edge: number) => this.counts(from, edge) && from !== g.rootOrdinal;
 
     const retainers = this.rets(target).map((r) => r.from);
-    const user = this.bfsFrom(target, maxLength, userEdge, retainers);
+    const user = this.bfsFrom(target, maxLength, true, retainers);
     const closing = new Map<number, RawStep[]>(); // retainer -> cycle
     for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
       const from = rFrom;
@@ -377,7 +390,7 @@ export class RetentionQuery {
     this.lastWeakClosers = weakClosers;
 
     let hidden = 0;
-    const all = this.bfsFrom(target, maxLength, anyEdge, retainers.filter((r) => !closing.has(r)));
+    const all = this.bfsFrom(target, maxLength, false, retainers.filter((r) => !closing.has(r)));
     const internal: RawStep[][] = [];
     for (const { from: rFrom, edge: rEdge } of this.rets(target)) {
       const from = rFrom;
@@ -402,31 +415,13 @@ export class RetentionQuery {
   private bfsEpoch = 0;
 
   /** Breadth-first from `start`, bounded in depth; typed arrays, no object per visited node. */
-  private bfsFrom(start: number, maxDepth: number, follow: (from: number, edge: number, to: number) => boolean, wanted?: number[]) {
+  private bfsFrom(start: number, maxDepth: number, userOnly: boolean, wanted?: number[]) {
     const g = this.g;
     if (!this.bfsMarks) this.bfsMarks = new Uint32Array(g.nodeCount);
     const marks = this.bfsMarks;
-    const epoch = ++this.bfsEpoch;
+    const epoch = (this.bfsEpoch += 2); // epoch + 1 marks the wanted nodes of this search
     const parentEdge = new Uint32Array(g.nodeCount);
-    marks[start] = epoch;
-    let frontier = [start];
-    // Stop early once every node the caller wants is found (the retainers that would close a cycle).
-    let missing = wanted ? new Set(wanted.filter((w) => w !== start)) : null;
-    for (let d = 1; d < maxDepth && frontier.length && (!missing || missing.size > 0); d++) {
-      const next: number[] = [];
-      for (const n of frontier) {
-        for (let e = g.firstEdge[n], end = g.firstEdge[n + 1]; e < end; e++) {
-          const t = g.edgeTarget[e];
-          if (marks[t] === epoch || !follow(n, e, t)) continue;
-          marks[t] = epoch;
-          parentEdge[t] = e;
-          next.push(t);
-          missing?.delete(t);
-        }
-      }
-      frontier = next;
-    }
-    missing = null;
+    boundedBfs(g, marks, epoch, parentEdge, start, maxDepth, userOnly ? this.parts.semantics.userEdgeTables() : null, wanted ?? null);
     const valid = () => this.bfsEpoch === epoch;
     return {
       pathTo(node: number): RawStep[] | null {
@@ -714,7 +709,13 @@ export class RetentionQuery {
   private listenerStoreOf(closure: number, from: number, edge: number): { from: number; edge: number; sameStep: boolean } | null {
     if (this.isListenerStorage(from, edge)) return { from, edge, sameStep: true };
     const g = this.g;
-    for (const { from: rFrom, edge: rEdge } of this.rets(closure)) {
+    // What isListenerStorage reads for every holder of the closure, found in two sweeps rather than one per holder.
+    // A listener closure is held by its emitter's storage and a few other places; a function held from hundreds
+    // of places (a module's `require`) is no listener to remove, and scanning all its holders would cost a sweep.
+    const holders = this.rets(closure).slice(0, 256);
+    this.prefetch(holders.map((r) => r.from));
+    this.prefetch(holders.filter((r) => g.name(r.from) === '(object elements)').map((r) => this.singleRetainer(r.from)).filter((a) => a >= 0));
+    for (const { from: rFrom, edge: rEdge } of holders) {
       const f = rFrom;
       const e = rEdge;
       if (this.isListenerStorage(f, e)) return { from: f, edge: e, sameStep: false };
@@ -747,7 +748,9 @@ export class RetentionQuery {
 
   private heldViaListenerProperty(array: number): boolean {
     const g = this.g;
-    for (const { from: rFrom, edge: rEdge } of this.rets(array)) {
+    const holders = this.rets(array);
+    this.prefetch(holders.map((r) => r.from));
+    for (const { from: rFrom, edge: rEdge } of holders) {
       const holder = rFrom;
       if (g.edgeType[rEdge] === g.edges.property && this.heldAs(holder, LISTENER_CONTAINER)) return true;
     }
@@ -984,4 +987,56 @@ export function shortUrl(url: string): string {
   const clean = url.replace(/^file:\/\//, '');
   const parts = clean.split(/[\\/]/);
   return parts.slice(-2).join('/');
+}
+
+/**
+ * Breadth-first from `start` over the references that count (DevTools' rules; the synthetic root's own edges never,
+ * since a cycle through the root is no cycle), only the program's own when `tables` is given, at most `maxDepth - 1`
+ * levels deep; stops once every `wanted` node is reached. Visited nodes get `marks[n] = epoch` and the edge that
+ * reached them in `parentEdge`. A plain function of typed arrays: no closure or Set operation per edge.
+ */
+function boundedBfs(
+  g: HeapGraph, marks: Uint32Array, epoch: number, parentEdge: Uint32Array, start: number, maxDepth: number,
+  tables: UserEdgeTables | null, wanted: number[] | null,
+): void {
+  const { firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
+  const weak = g.edges.weak;
+  const shortcut = g.edges.shortcut;
+  const root = g.rootOrdinal;
+  // Wanted nodes are marked with epoch + 1 until reached (marks of this search are `epoch` once visited).
+  let remaining = -1;
+  if (wanted) {
+    remaining = 0;
+    for (const w of wanted) if (w !== start && marks[w] !== epoch + 1) { marks[w] = epoch + 1; remaining++; }
+    if (remaining === 0) return;
+  }
+  marks[start] = epoch;
+  let queue = new Uint32Array(1024);
+  queue[0] = start;
+  let head = 0;
+  let tail = 1;
+  for (let depth = 1; depth < maxDepth && head < tail; depth++) {
+    const levelEnd = tail;
+    for (; head < levelEnd; head++) {
+      const n = queue[head];
+      if (n === root) continue;
+      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+        const t = edgeTarget[e];
+        const mark = marks[t];
+        if (mark === epoch) continue;
+        const type = edgeType[e];
+        if (type === weak || type === shortcut) continue;
+        if (tables !== null && !isUserEdgeFast(tables, edgeType, edgeNameOrIndex, nodeType, nodeName, e, t)) continue;
+        marks[t] = epoch;
+        parentEdge[t] = e;
+        if (tail === queue.length) {
+          const grown = new Uint32Array(queue.length * 2);
+          grown.set(queue);
+          queue = grown;
+        }
+        queue[tail++] = t;
+        if (mark === epoch + 1 && --remaining === 0) return;
+      }
+    }
+  }
 }

@@ -19,7 +19,7 @@ export class WorkerCallError extends Error {
 
 export interface CallOptions {
   onProgress?: (p: WorkerProgress) => void;
-  /** Aborting sends `cancel` to the worker; the call then rejects with a `cancelled` WorkerCallError. */
+  /** Aborting sends `cancel` to the worker and rejects the call at once with a `cancelled` WorkerCallError. */
   signal?: AbortSignal;
 }
 
@@ -57,7 +57,15 @@ export class WorkerClient {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.post({ type: 'cancel', id });
+      // Cancel returns at once, even while the worker is inside a synchronous analysis that reads no message until it
+      // ends: the call rejects now, and the worker, told to cancel, discards what it was making.
+      const onAbort = () => {
+        this.post({ type: 'cancel', id });
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        p.reject(new WorkerCallError('Cancelled; nothing was changed.', 'cancelled'));
+      };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
         resolve: (v) => { options.signal?.removeEventListener('abort', onAbort); resolve(v as WorkerCalls[M]['result']); },

@@ -90,10 +90,15 @@ type Handler<M extends WorkerMethod> = (
 ) => Promise<WorkerCalls[M]['result']>;
 
 const handlers: { [M in WorkerMethod]: Handler<M> } = {
-  async connect(req) {
+  async connect(req, signal) {
     const existing = targets.get(req.target);
     if (existing && !existing.connection.closed) return targetInfo(existing);
     const connection = await connect(req.endpoint, { timeoutMs: req.timeoutMs });
+    if (signal.aborted) {
+      // The host gave up on this attach: keep no connection it does not know about.
+      await connection.close();
+      throw cancelledError();
+    }
     const target: Target = {
       key: req.target,
       connection,
@@ -135,6 +140,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     }
     const report = entry.analysis!.report(object.heapId);
     await applySourceMaps(report, entry.resolver);
+    await keep(entry, signal);
     return {
       snapshot: entry.info,
       object: { heapId: object.heapId, expression: object.expression, className: object.className, description: object.description, scope: object.scope },
@@ -147,6 +153,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const captured = await target.service.takeSnapshot({ signal, onProgress: phaseProgress(req.id) });
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
+    await keep(entry, signal);
     return entry.info;
   },
 
@@ -159,6 +166,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const captured = await target.service.stopRecording({ signal, onProgress: phaseProgress(req.id) });
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Allocation recording of ${target.connection.description}`, target.key, target, signal);
+    await keep(entry, signal);
     return entry.info;
   },
 
@@ -176,6 +184,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       throw new RequestError(`${basename(req.path)} could not be read as a heap snapshot: ${(e as Error).message}`, 'snapshot');
     });
     const entry = await analyse(req.id, snapshot, snapshot.byteLength, snapshot.traceTree.count > 1, basename(req.path), req.path, null, signal);
+    await keep(entry, signal);
     return entry.info;
   },
 
@@ -271,7 +280,7 @@ async function analyse(
   id: number, snapshot: HeapSnapshot, bytes: number, hasAllocationStacks: boolean, label: string, source: string,
   target: Target | null, signal: AbortSignal,
 ): Promise<SnapshotEntry> {
-  if (signal.aborted) throw new RequestError('Cancelled; nothing was changed.', 'cancelled');
+  if (signal.aborted) throw cancelledError();
   post({ type: 'progress', id, phase: 'analysing', fraction: 0.9, bytes, message: 'Analysing the heap (dominators, distances)' });
   const analysis = HeapAnalysis.fromSnapshot(snapshot);
   const snapshotId = nextSnapshotId++;
@@ -295,12 +304,25 @@ async function analyse(
     const service = target.service;
     await nameScripts(service, analysis).catch(() => {});
   }
-  snapshots.set(snapshotId, entry);
+  post({ type: 'progress', id, phase: 'done', fraction: 1, bytes, message: 'Analysis done' });
+  return entry;
+}
+
+/**
+ * Stores an analysed snapshot once the request that made it is sure to be answered: a cancel the host sent while
+ * the (synchronous) analysis ran is read first, and a cancelled snapshot is dropped without evicting the kept ones.
+ */
+async function keep(entry: SnapshotEntry, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw cancelledError();
+  snapshots.set(entry.info.snapshotId, entry);
   // Keep the newest analyses; an old snapshot's typed arrays are what make memory grow.
   const live = [...snapshots.values()].filter((s) => s.analysis);
   for (const old of live.slice(0, Math.max(0, live.length - KEEP_ANALYSES))) old.analysis = null;
-  post({ type: 'progress', id, phase: 'done', fraction: 1, bytes, message: 'Analysis done' });
-  return entry;
+}
+
+function cancelledError(): RequestError {
+  return new RequestError('Cancelled; nothing was changed.', 'cancelled');
 }
 
 /** Names scripts the snapshot left unnamed, while the session that took it is still connected. */

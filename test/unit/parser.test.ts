@@ -470,3 +470,63 @@ describe('malformed and truncated input', () => {
     assert.ok(rejected > 100, `most damage is caught (${rejected} of 300)`);
   });
 });
+
+describe('the fast path for whole node and edge rows', () => {
+  // A graph big enough that whole writes go through the fast path; byte-at-a-time writes never do (a row must fit).
+  const b = new SnapshotBuilder();
+  const g = b.global();
+  let prev = g;
+  for (let i = 0; i < 300; i++) {
+    const n = b.node(i % 3 ? 'object' : 'array', `n${i % 17}`, { size: i * 997, id: i % 50 === 0 ? 4294967295 - i * 2 : undefined });
+    b.edge(prev, i % 2 ? 'property' : 'element', i % 2 ? `p${i % 5}` : i * 12345, n);
+    if (i % 7 === 0) b.edge(n, 'weak', 'back', g);
+    prev = n;
+  }
+  const text = b.serialize();
+  const outcome = (chunks: (string | Uint8Array)[]) => {
+    try {
+      return columns(parseChunks(chunks));
+    } catch (e) {
+      assert.ok(e instanceof SnapshotFormatError, String(e));
+      return `${e.message} @${e.offset}`;
+    }
+  };
+  const compare = (doc: string, what: string) => {
+    const bytes = Buffer.from(doc);
+    const byByte = outcome(Array.from(bytes, (_x, i) => bytes.subarray(i, i + 1)));
+    assert.deepEqual(outcome([bytes]), byByte, `${what}: one write`);
+    assert.deepEqual(outcome([doc]), byByte, `${what}: one text write`);
+    const random = seededRandom(doc.length);
+    assert.deepEqual(outcome(randomChunks(doc, random, 200, 'bytes')), byByte, `${what}: random chunks`);
+    return byByte;
+  };
+
+  test('one write, random chunks and byte-at-a-time writes agree on V8 layout, other layouts and long numbers', () => {
+    assert.equal(typeof compare(text, 'as V8 writes it'), 'object');
+    const nodes = text.indexOf('"nodes":'), strings = text.indexOf('"strings":');
+    const body = (f: (s: string) => string) => text.slice(0, nodes) + f(text.slice(nodes, strings)) + text.slice(strings);
+    for (const [what, doc] of [
+      ['CRLF rows', body((s) => s.replace(/\n/g, '\r\n'))],
+      ['spaces after commas', body((s) => s.replace(/,(\d)/g, (_m, d, at) => (at % 3 ? `,${d}` : `, ${d}`)))],
+      ['rows without newlines', body((s) => s.replace(/\n/g, ''))],
+      ['leading zeros and 10+ digit numbers', body((s) => s.replace(/,(\d+)/g, (_m, d, at) => (at % 5 ? `,${d}` : `,00000000000${d}`)))],
+      ['newlines before the closing brackets', body((s) => s.replace(/\]/g, '\n]'))],
+    ] as const) {
+      assert.equal(typeof compare(doc, what), 'object', what);
+    }
+  });
+
+  test('damage inside nodes and edges gives the same error and offset in one write as byte by byte', () => {
+    const random = seededRandom(77);
+    const nodes = text.indexOf('"nodes":') + 9, strings = text.indexOf('"strings":');
+    const junk = [...',\n-x 90]['];
+    let errors = 0;
+    for (let k = 0; k < 60; k++) {
+      const doc = [...text];
+      const at = randomInt(random, nodes, strings - 1);
+      doc[at] = junk[randomInt(random, 0, junk.length - 1)];
+      if (typeof compare(doc.join(''), `damage at ${at}`) === 'string') errors++;
+    }
+    assert.ok(errors > 30, `most damage is caught (${errors} of 60)`);
+  });
+});

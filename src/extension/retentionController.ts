@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeapSummary, RetainerPage, ReportNode } from '../core/report';
+import { displayLabel, displayText } from '../shared/displayText';
 import type { CaptureState, SidebarState, SidebarTarget, SidebarToHost } from '../shared/webviewProtocol';
 import type { ObjectReport, SnapshotInfo, TargetInfoDto, WorkerProgress } from '../shared/workerProtocol';
 import {
@@ -335,11 +336,11 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
     let pick = found[0];
     if (found.length > 1 && ask) {
       const picked = await vscode.window.showQuickPick(found.map((n) => ({
-        label: `${n.name} @${n.id}`,
+        label: `${displayLabel(n.name, 200)} @${n.id}`,
         description: `retained ${formatBytes(n.retainedSize ?? 0)}, distance ${n.distance ?? 'unreachable'}`,
-        detail: n.location ? `${shortUrl(n.location.url)}:${n.location.line}` : undefined,
+        detail: n.location ? `${displayLabel(shortUrl(n.location.url), 200)}:${n.location.line}` : undefined,
         node: n,
-      })), { title: `${found.length}${found.length === 200 ? '+' : ''} instances of ${name}, largest retained first`, matchOnDescription: true });
+      })), { title: `${found.length}${found.length === 200 ? '+' : ''} instances of ${displayText(name, 200)}, largest retained first`, matchOnDescription: true });
       if (!picked) return undefined;
       pick = picked.node;
     }

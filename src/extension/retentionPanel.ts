@@ -7,6 +7,7 @@ import type { RetainerPage, RetentionReport, SourceLocation } from '../core/repo
 import {
   parsePanelMessage, type HostToPanel, type PanelModel, type PanelToHost, type RenderedRow,
 } from '../shared/webviewProtocol';
+import { displayText } from '../shared/displayText';
 import { openLocation, type OpenedLocation } from './sourceLinks';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -221,6 +222,5 @@ export class RetentionPanel implements vscode.Disposable {
 
 function titleOf(model: Omit<PanelModel, 'generation' | 'back'>): string {
   const name = model.object?.expression ?? (model.report.object.name || `(${model.report.object.type})`);
-  const short = name.length > 30 ? `${name.slice(0, 29)}…` : name;
-  return `${short} @${model.report.object.id}`;
+  return `${displayText(name, 30)} @${model.report.object.id}`;
 }

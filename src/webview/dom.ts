@@ -1,7 +1,10 @@
 /**
  * Building DOM without HTML strings: every piece of text goes in through `textContent`, so a heap string such as
- * `<img src=x onerror=alert(1)>` is shown as those characters and never parsed.
+ * `<img src=x onerror=alert(1)>` is shown as those characters and never parsed. Text, tooltips and ARIA labels also
+ * pass through `displayText`: bidi overrides and control characters show as escapes, huge strings are cut.
  */
+import { displayText } from '../shared/displayText';
+
 export type Child = Node | string | null | undefined | false;
 
 export interface Props {
@@ -20,7 +23,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | 
     for (const [key, value] of Object.entries(props)) {
       if (value === undefined) continue;
       if (key === 'class') el.className = String(value);
-      else el.setAttribute(key, String(value));
+      else el.setAttribute(key, key === 'title' || key.startsWith('aria-') ? displayText(String(value)) : String(value));
     }
   }
   append(el, children);
@@ -30,7 +33,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | 
 export function append(el: HTMLElement, children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    el.append(typeof c === 'string' ? document.createTextNode(displayText(c)) : c);
   }
 }
 
@@ -42,8 +45,8 @@ export function icon(name: string, extra = ''): HTMLElement {
 export function text(tag: keyof HTMLElementTagNameMap, cls: string, value: string, title?: string): HTMLElement {
   const el = document.createElement(tag);
   el.className = cls;
-  el.textContent = value;
-  if (title) el.title = title;
+  el.textContent = displayText(value);
+  if (title) el.title = displayText(title);
   return el;
 }
 

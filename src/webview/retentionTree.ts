@@ -378,10 +378,10 @@ export function startRetentionTree(app: HTMLElement): void {
   function appendNode(main: HTMLElement, r: Row): void {
     const n = r.node!;
     if (r.edge && r.kind === 'retainer') {
-      main.append(text('span', `edge edge-${r.edge.type}`, edgeText(r.edge, r.edge.label), `${r.edge.type} reference`), text('span', 'muted', ' in '));
+      main.append(text('span', edgeClass(r.edge.type), edgeText(r.edge, r.edge.label), `${r.edge.type} reference`), text('span', 'muted', ' in '));
     }
     if (r.edge && r.kind === 'cycleStep') {
-      main.append(text('span', `edge edge-${r.edge.type}`, edgeText(r.edge, r.edge.label), `${r.edge.type} reference`), text('span', 'muted', ' → '));
+      main.append(text('span', edgeClass(r.edge.type), edgeText(r.edge, r.edge.label), `${r.edge.type} reference`), text('span', 'muted', ' → '));
     }
     main.append(icon(typeIcon(n.type), 'type-icon'));
     main.append(text('span', 'name', nodeName(n), n.name.length > 60 ? n.name.slice(0, 500) : undefined));
@@ -697,6 +697,11 @@ function collectFixes(report: RetentionReport): FixItem[] {
   for (const p of report.paths) add(p.suggestion, p.steps);
   for (const c of report.cycles) add(c.suggestion, c.steps);
   return out;
+}
+
+/** Edge type names come from the snapshot's meta: only a known V8 edge type becomes a class name. */
+function edgeClass(type: string): string {
+  return /^(context|element|property|internal|hidden|shortcut|weak)$/.test(type) ? `edge edge-${type}` : 'edge';
 }
 
 function cssEscape(s: string): string {

@@ -46,6 +46,9 @@ suite('Attached to an --inspect port', () => {
       // textContent carries the markup as characters: had it been parsed as HTML, the tags would not be in the text.
       assert.ok(state.rows[0].text.includes(evilName), `the class name is shown as text:\n${text}`);
       assert.ok(state.rows.some((r) => r.text.includes('<script>document.body.dataset.pwned=2</script>')), `the property name is shown as text:\n${text}`);
+      // A bidi override in a property name is shown as an escape, not obeyed (it would reorder the row's text).
+      assert.ok(state.rows.some((r) => r.text.includes('evil\\u202egnp.js')), `the bidi override is shown escaped:\n${text}`);
+      assert.ok(!state.rows.some((r) => /[\u202a-\u202e\u2066-\u2069]/.test(r.text)), `no row carries a raw bidi control:\n${text}`);
 
       const sidebar = state.sidebarState;
       assert.ok(sidebar.snapshots.some((s) => s.snapshotId === snap.snapshot.snapshotId), 'the sidebar lists the snapshot');

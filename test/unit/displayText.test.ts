@@ -1,0 +1,47 @@
+/**
+ * Hostile heap strings as the extension shows them: bidi overrides, invisible and control characters become visible
+ * escapes, huge strings are cut, quick-pick labels cannot render `$(icon)`; and the webview never parses HTML.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DISPLAY_MAX, displayLabel, displayText } from '../../src/shared/displayText';
+import { ROOT } from './snapshotPrograms';
+
+test('displayText: bidi overrides, isolates, zero-width and control characters show as escapes', () => {
+  // "evil\u202Egnp.js" would read as "eviljs.png" in a row.
+  assert.equal(displayText('evil\u202Egnp.js'), 'evil\\u202egnp.js');
+  assert.equal(displayText('a\u2066b\u2069c\u200Bd\u200Fe\uFEFF'), 'a\\u2066b\\u2069c\\u200bd\\u200fe\\ufeff');
+  assert.equal(displayText('line1\nline2\t\u0000\u001b[31m\u0085'), 'line1\\nline2\\t\\u0000\\u001b[31m\\u0085');
+  const out = displayText('x\u202A\u202B\u202C\u202D\u202E\u2028\u2029\u061C\u200E');
+  assert.doesNotMatch(out, /[\u202a-\u202e\u2028\u2029\u061c\u200e]/);
+});
+
+test('displayText: markup stays the characters it is; ordinary text, emoji and CJK are unchanged', () => {
+  assert.equal(displayText('<script>alert(1)</script>'), '<script>alert(1)</script>');
+  assert.equal(displayText('TreeNode 🌳 樹 Ümlaut'), 'TreeNode 🌳 樹 Ümlaut');
+});
+
+test('displayText: a huge string is cut with an ellipsis, never inside a surrogate pair', () => {
+  const huge = 'A'.repeat(5_000_000);
+  const shown = displayText(huge);
+  assert.equal(shown.length, DISPLAY_MAX);
+  assert.ok(shown.endsWith('…'));
+  const emoji = displayText('🌳'.repeat(100), 10);
+  assert.doesNotMatch(emoji, /[\ud800-\udbff]…$/);
+  // Escapes count towards the length too.
+  assert.ok(displayText('\u202E'.repeat(1000), 50).length <= 50);
+});
+
+test('displayLabel: `$(name)` in a heap string does not render as an icon in a quick pick', () => {
+  assert.equal(displayLabel('$(alert) Widget'), '\\$(alert) Widget');
+});
+
+test('the webview builds DOM from text only: no innerHTML, outerHTML, insertAdjacentHTML or document.write', () => {
+  const dir = join(ROOT, 'src/webview');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const source = readFileSync(join(dir, f), 'utf8');
+    assert.doesNotMatch(source, /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write/, f);
+  }
+});

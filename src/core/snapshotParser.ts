@@ -676,6 +676,62 @@ export class SnapshotParser {
     const { edgeType, edgeNameOrIndex, edgeTarget } = this;
     let rows = this.rows;
     let needValue = this.needValue;
+    if (rowLength === 3 && typeAt === 0 && nameAt === 1 && toAt === 2) {
+      // V8's own layout, unrolled: type,name_or_index,to_node.
+      while (pos <= limit) {
+        let p = pos;
+        let d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let type = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - pos < 9) {
+          type = type * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const nameStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let name = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - nameStart < 9) {
+          name = name * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const toStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let to = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - toStart < 9) {
+          to = to * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d >= 0 && d <= 9) break;
+        const i = rows;
+        if (i >= edgeCount || type >= edgeTypeCount) break;
+        const target = (to / nff) | 0;
+        if (target * nff !== to || target >= nodeCount) break;
+        edgeType[i] = type;
+        edgeNameOrIndex[i] = name;
+        edgeTarget[i] = target;
+        rows = i + 1;
+        needValue = false;
+        let c = buf[p];
+        if (c === 10) c = buf[++p];
+        if (c === COMMA) {
+          pos = p + 1;
+          needValue = true;
+          continue;
+        }
+        pos = p;
+        break;
+      }
+      this.rows = rows;
+      this.needValue = needValue;
+      return pos;
+    }
     rowLoop: while (pos <= limit) {
       let p = pos;
       for (let k = 0; k < rowLength; k++) {
@@ -736,6 +792,100 @@ export class SnapshotParser {
     let rows = this.rows;
     let needValue = this.needValue;
     let first = rows < nodeCount ? firstEdge[rows] : 0;
+    if (typeAt === 0 && nameAt === 1 && idAt === 2 && sizeAt === 3 && countAt === 4 && (traceAt < 0 || traceAt >= 5)) {
+      // V8's own layout: type,name,id,self_size,edge_count then trace_node_id (and detachedness), unrolled.
+      rowLoop: while (pos <= limit) {
+        let p = pos;
+        let d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let type = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - pos < 9) {
+          type = type * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const nameStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let name = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - nameStart < 9) {
+          name = name * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const idStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let id = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - idStart < 9) {
+          id = id * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const sizeStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let size = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - sizeStart < 9) {
+          size = size * 10 + d;
+          d = buf[++p] - 48;
+        }
+        if (d !== COMMA - 48) break;
+        const countStart = ++p;
+        d = buf[p] - 48;
+        if (d < 0 || d > 9) break;
+        let count = d;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9 && p - countStart < 9) {
+          count = count * 10 + d;
+          d = buf[++p] - 48;
+        }
+        let trace = 0;
+        for (let k = 5; k < rowLength; k++) {
+          if (d !== COMMA - 48) break rowLoop;
+          const start = ++p;
+          d = buf[p] - 48;
+          if (d < 0 || d > 9) break rowLoop;
+          let n = d;
+          d = buf[++p] - 48;
+          while (d >= 0 && d <= 9 && p - start < 9) {
+            n = n * 10 + d;
+            d = buf[++p] - 48;
+          }
+          if (k === traceAt) trace = n;
+        }
+        if (d >= 0 && d <= 9) break;
+        const i = rows;
+        if (i >= nodeCount || type >= nodeTypeCount) break;
+        const next = first + count;
+        if (next > edgeCount) break;
+        nodeType[i] = type;
+        nodeName[i] = name;
+        nodeId[i] = id;
+        nodeSelfSize[i] = size;
+        firstEdge[i + 1] = next;
+        first = next;
+        if (nodeTraceId) nodeTraceId[i] = trace;
+        rows = i + 1;
+        needValue = false;
+        let c = buf[p];
+        if (c === 10) c = buf[++p];
+        if (c === COMMA) {
+          pos = p + 1;
+          needValue = true;
+          continue;
+        }
+        pos = p;
+        break;
+      }
+      this.rows = rows;
+      this.needValue = needValue;
+      return pos;
+    }
     rowLoop: while (pos <= limit) {
       let p = pos;
       for (let k = 0; k < rowLength; k++) {

@@ -67,6 +67,7 @@ export class RetentionPanel implements vscode.Disposable {
       if (this.history.length > 20) this.history.shift();
     }
     this.generation++;
+    this.restored = false;
     const previous = this.history.at(-1);
     this.model = { ...model, generation: this.generation, back: previous ? titleOf(previous) : null };
     this.remember(model.report);
@@ -174,6 +175,9 @@ export class RetentionPanel implements vscode.Disposable {
         // Only locations this host sent can be opened: a page cannot make the host open an arbitrary file.
         if (!this.knownUrls.has(message.location.url)) {
           this.rejected++;
+          this.post({ type: 'status', kind: 'info', message: this.restored
+            ? 'This tree was restored after the window reloaded; its links open again once you examine the object in a new snapshot.'
+            : 'That location is not part of the report shown, so it was not opened.' });
           return;
         }
         this.lastOpened = await openLocation(message.location);

@@ -604,6 +604,8 @@ export function startRetentionTree(app: HTMLElement): void {
           collapsed.clear();
           state.loaded = {};
           focusedKey = null;
+          // Answers still coming for the previous object's rows must not land under this one's rows of the same key.
+          loading.clear();
           pendingKeys.clear();
           loadErrors.clear();
         }

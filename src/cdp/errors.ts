@@ -39,10 +39,5 @@ export function isCancelled(e: unknown): boolean {
   return e instanceof CaptureError && e.code === 'cancelled';
 }
 
-/** "12.3 MB" for progress and error sentences. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  return `${(bytes / (1024 * 1024 * 1024)).toFixed(2)} GB`;
-}
+/** "12.3 MB" for progress and error sentences: the core's one formatting. */
+export { formatBytes } from '../core/format';

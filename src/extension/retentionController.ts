@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { formatBytes, formatLocation } from '../core/format';
 import type { HeapSummary, RetainerPage, ReportNode } from '../core/report';
 import { displayLabel, displayText } from '../shared/displayText';
 import type { CaptureState, SidebarState, SidebarTarget, SidebarToHost } from '../shared/webviewProtocol';
@@ -338,7 +339,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
       const picked = await vscode.window.showQuickPick(found.map((n) => ({
         label: `${displayLabel(n.name, 200)} @${n.id}`,
         description: `retained ${formatBytes(n.retainedSize ?? 0)}, distance ${n.distance ?? 'unreachable'}`,
-        detail: n.location ? `${displayLabel(shortUrl(n.location.url), 200)}:${n.location.line}` : undefined,
+        detail: n.location ? displayLabel(formatLocation(n.location), 200) : undefined,
         node: n,
       })), { title: `${found.length}${found.length === 200 ? '+' : ''} instances of ${displayText(name, 200)}, largest retained first`, matchOnDescription: true });
       if (!picked) return undefined;
@@ -648,15 +649,4 @@ function codeOf(e: unknown): string | undefined {
 
 function short(expression: string): string {
   return expression.length > 40 ? `${expression.slice(0, 39)}…` : expression;
-}
-
-function shortUrl(url: string): string {
-  const i = url.lastIndexOf('/');
-  return i >= 0 ? url.slice(i + 1) : url;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

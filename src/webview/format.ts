@@ -1,12 +1,10 @@
 /** Display helpers shared by the panel and the sidebar (plain strings; the caller inserts them as text). */
+import { formatBytes as bytes } from '../core/format';
 import type { ReportNode, SourceLocation } from '../core/report';
 
+/** The core's "1.4 KB", or nothing for a size the report does not have. */
 export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+  return n === undefined || !Number.isFinite(n) ? '' : bytes(n);
 }
 
 /** The file name (or a short form of a URL) and the line: `app.js:12`. */

@@ -120,7 +120,7 @@ export function startRetentionTree(app: HTMLElement): void {
         parent = row;
       }
     });
-    addLoaded(paths, report.object.id);
+    addLoaded(paths);
     paths.children.push(moreRow(paths, `All retainers of ${nodeName(report.object)} @${report.object.id}`));
 
     // Cycles: each one a chain from the object back to it.
@@ -195,13 +195,13 @@ export function startRetentionTree(app: HTMLElement): void {
       row.cycleTo = findAncestor(parent, node.id) ?? rows[0];
       row.lazy = false;
     } else {
-      addLoaded(row, node.id);
+      addLoaded(row);
     }
     return row;
   }
 
   /** Adds the retainer pages loaded for this row (skipping those already shown) and a "more" row when there are more. */
-  function addLoaded(row: Row, heapId: number): void {
+  function addLoaded(row: Row): void {
     const page = state.loaded[row.key];
     if (!page) return;
     for (const e of page.entries) {
@@ -212,7 +212,6 @@ export function startRetentionTree(app: HTMLElement): void {
     if (row.kind !== 'section' && page.entries.length < page.total) {
       row.children.push(moreRow(row, `Show more retainers (${page.entries.length} of ${page.total})`));
     }
-    void heapId;
   }
 
   function moreRow(owner: Row, title: string): Row {

@@ -295,6 +295,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
         this.snapshots.splice(i, 1);
         this.summaries.delete(message.snapshotId);
         this.loadedSummaries.delete(message.snapshotId);
+        this.summaryErrors.delete(message.snapshotId);
         await this.worker.call('releaseSnapshot', { snapshotId: message.snapshotId }).catch(() => {});
         if (this.selectedSnapshotId === message.snapshotId) this.selectSnapshot(this.snapshots.at(-1)?.snapshotId ?? null);
         this.updateSnapshotContext();

@@ -225,19 +225,21 @@ export class SnapshotParser {
       }
     }
     const maxString = this.strings.length;
-    for (let i = 0; i < this.nodeCount; i++) {
-      if (this.nodeName[i] >= maxString) {
-        throw (this.failed = new SnapshotFormatError(`Node ${i} names string ${this.nodeName[i]}, but the string table has only ${maxString} entries.`, this.offset));
+    const { nodeName, nodeCount, edgeType, edgeNameOrIndex, edgeCount } = this;
+    for (let i = 0; i < nodeCount; i++) {
+      if (nodeName[i] >= maxString) {
+        throw (this.failed = new SnapshotFormatError(`Node ${i} names string ${nodeName[i]}, but the string table has only ${maxString} entries.`, this.offset));
       }
     }
-    const stringEdge = new Uint8Array(this.edgeTypeNames.length);
+    const stringEdge = new Uint8Array(256);
     for (const t of ['context', 'property', 'internal', 'shortcut', 'weak']) {
       const k = this.edgeTypeNames.indexOf(t);
       if (k >= 0) stringEdge[k] = 1;
     }
-    for (let e = 0; e < this.edgeCount; e++) {
-      if (stringEdge[this.edgeType[e]] && this.edgeNameOrIndex[e] >= maxString) {
-        throw (this.failed = new SnapshotFormatError(`Edge ${e} names string ${this.edgeNameOrIndex[e]}, but the string table has only ${maxString} entries.`, this.offset));
+    for (let e = 0; e < edgeCount; e++) {
+      // The comparison first: it is nearly always false, so the type is rarely looked up.
+      if (edgeNameOrIndex[e] >= maxString && stringEdge[edgeType[e]]) {
+        throw (this.failed = new SnapshotFormatError(`Edge ${e} names string ${edgeNameOrIndex[e]}, but the string table has only ${maxString} entries.`, this.offset));
       }
     }
     return {
@@ -560,7 +562,7 @@ export class SnapshotParser {
     const nodeTypeCount = this.nodeTypeNames.length;
     const edgeTypeCount = this.edgeTypeNames.length;
     const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge, nodeTraceId, edgeType, edgeNameOrIndex, edgeTarget } = this;
-    const fast = isNodes || isEdges;
+    const fast = isNodes || isEdges || sink === Sink.Locations;
     const fastMin = rowLength * 11 + 4;
     let result = -1;
     while (pos < end) {
@@ -568,7 +570,7 @@ export class SnapshotParser {
         // Whole rows in V8's exact layout go through the fast path; it stops before anything else.
         this.rows = rows;
         this.needValue = needValue;
-        pos = isEdges ? this.fastEdges(buf, pos, end) : this.fastNodes(buf, pos, end);
+        pos = isEdges ? this.fastEdges(buf, pos, end) : isNodes ? this.fastNodes(buf, pos, end) : this.fastLocations(buf, pos, end);
         rows = this.rows;
         needValue = this.needValue;
         if (pos >= end) break;
@@ -919,6 +921,70 @@ export class SnapshotParser {
       first = next;
       if (nodeTraceId) nodeTraceId[i] = vals[traceAt];
       rows = i + 1;
+      needValue = false;
+      let c = buf[p];
+      if (c === 10) c = buf[++p];
+      if (c === COMMA) {
+        pos = p + 1;
+        needValue = true;
+        continue;
+      }
+      pos = p;
+      break;
+    }
+    this.rows = rows;
+    this.needValue = needValue;
+    return pos;
+  }
+
+  /** Location rows as V8 writes them; see `fastEdges`. */
+  private fastLocations(buf: Uint8Array, pos: number, end: number): number {
+    const rowLength = this.rowLength;
+    const limit = end - (rowLength * 11 + 4);
+    const vals = this.intRow;
+    const f = this.locationFieldIndex;
+    const objectAt = f.objectIndex, scriptAt = f.scriptId, lineAt = f.line, columnAt = f.column;
+    if (objectAt < 0) return pos;
+    const nff = this.nodeFieldCount;
+    const nodeCount = this.nodeCount;
+    let locations = this.locations;
+    let rows = this.rows;
+    let needValue = this.needValue;
+    rowLoop: while (pos <= limit) {
+      let p = pos;
+      for (let k = 0; k < rowLength; k++) {
+        let d = buf[p] - 48;
+        if (d < 0 || d > 9) break rowLoop;
+        let n = d;
+        const stop = p + 9;
+        d = buf[++p] - 48;
+        while (d >= 0 && d <= 9) {
+          if (p === stop) break rowLoop;
+          n = n * 10 + d;
+          d = buf[++p] - 48;
+        }
+        vals[k] = n;
+        if (k + 1 < rowLength) {
+          if (buf[p] !== COMMA) break rowLoop;
+          p++;
+        }
+      }
+      const at = vals[objectAt];
+      const object = (at / nff) | 0;
+      if (object * nff !== at || object >= nodeCount) break;
+      const i = rows;
+      if ((i + 1) * 4 > locations.length) {
+        const grown = new Int32Array(Math.max(1024, locations.length * 2));
+        grown.set(locations);
+        this.locations = locations = grown;
+      }
+      const o = i * 4;
+      locations[o] = object;
+      locations[o + 1] = scriptAt >= 0 ? vals[scriptAt] : -1;
+      locations[o + 2] = lineAt >= 0 ? vals[lineAt] : -1;
+      locations[o + 3] = columnAt >= 0 ? vals[columnAt] : -1;
+      rows = i + 1;
+      this.locationCount = rows;
       needValue = false;
       let c = buf[p];
       if (c === 10) c = buf[++p];

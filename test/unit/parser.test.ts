@@ -480,6 +480,7 @@ describe('the fast path for whole node and edge rows', () => {
     const n = b.node(i % 3 ? 'object' : 'array', `n${i % 17}`, { size: i * 997, id: i % 50 === 0 ? 4294967295 - i * 2 : undefined });
     b.edge(prev, i % 2 ? 'property' : 'element', i % 2 ? `p${i % 5}` : i * 12345, n);
     if (i % 7 === 0) b.edge(n, 'weak', 'back', g);
+    if (i % 3 === 0) b.location(n, 81, i * 1000, i % 40);
     prev = n;
   }
   const text = b.serialize();

@@ -17,8 +17,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new RetentionPanel(context.extensionUri, controller);
   const sidebar = new SidebarView(context.extensionUri, controller);
   controller.attachViews(panel, sidebar);
-  // Disposed in reverse: views and controller first, then sessions, and the worker (and its connections) last.
-  context.subscriptions.push({ dispose: () => worker.dispose() }, sessions, controller, panel, sidebar);
+  // Disposed in reverse: views and controller first, then sessions. The worker is not among them: VS Code disposes
+  // subscriptions without waiting, and the worker must first detach from the debuggee (deactivate below).
+  context.subscriptions.push(sessions, controller, panel, sidebar);
+  activeWorker = worker;
 
   const handlers: Record<CommandId, (arg: unknown) => unknown> = {
     'retentionExplorer.findRetainingCycles': (arg) => controller.findRetainingCycles(arg),
@@ -45,6 +47,11 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions.
+let activeWorker: WorkerClient | null = null;
+
+/** Detaches from every target (stopping allocation tracking, releasing object groups), then ends the worker. */
+export function deactivate(): Promise<void> | undefined {
+  const worker = activeWorker;
+  activeWorker = null;
+  return worker?.shutdown();
 }

@@ -76,6 +76,20 @@ export class WorkerClient {
     });
   }
 
+  /**
+   * Detaches from every target in the debuggee (tracking stopped, object groups released) and then terminates the
+   * worker; waits at most `timeoutMs`, so a target that no longer answers cannot hold up VS Code's shutdown.
+   */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    if (this.worker && !this.disposed) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+      await Promise.race([this.call('shutdown', {}).catch(() => {}), deadline]);
+      clearTimeout(timer);
+    }
+    this.dispose();
+  }
+
   dispose(): void {
     this.disposed = true;
     const w = this.worker;

@@ -68,6 +68,8 @@ export interface ObjectReport {
 export interface WorkerCalls {
   connect: { params: { target: string; endpoint: WorkerEndpoint; timeoutMs?: number }; result: TargetInfoDto };
   disconnect: { params: { target: string }; result: void };
+  /** Detaches from every target (tracking stopped, object groups released) before the worker is terminated. */
+  shutdown: { params: Record<string, never>; result: void };
   /** Selects by expression, captures, analyses and reports (the whole live flow). */
   captureObject: { params: { target: string; selection: WorkerSelection; label?: string }; result: ObjectReport };
   takeSnapshot: { params: { target: string; label?: string }; result: SnapshotInfo };

@@ -123,6 +123,14 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     await target.connection.close();
   },
 
+  async shutdown() {
+    await Promise.all([...targets.values()].map(async (target) => {
+      target.closedByRequest = true;
+      await target.service.dispose().catch(() => {});
+      await target.connection.close().catch(() => {});
+    }));
+  },
+
   async captureObject(req, signal) {
     const target = requireTarget(req.target);
     const progress = phaseProgress(req.id);

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, formatLocation } from '../core/format';
 import type { HeapSummary, RetainerPage, ReportNode } from '../core/report';
-import { displayLabel, displayText } from '../shared/displayText';
+import { displayLabel, displayText, noticeText } from '../shared/displayText';
 import type { CaptureState, SidebarState, SidebarTarget, SidebarToHost } from '../shared/webviewProtocol';
 import type { ObjectReport, SnapshotInfo, TargetInfoDto, WorkerProgress } from '../shared/workerProtocol';
 import {
@@ -169,8 +169,8 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
       await this.worker.call('startRecording', { target: target.key });
       target.recording = true;
       this.updateRecordingContext();
-      void vscode.window.showInformationMessage(
-        `Recording allocations in ${target.label}: objects created from now on carry the stack that created them. Run "Retention: Stop Allocation Recording" to take the snapshot.`);
+      void vscode.window.showInformationMessage(noticeText(
+        `Recording allocations in ${target.label}: objects created from now on carry the stack that created them. Run "Retention: Stop Allocation Recording" to take the snapshot.`));
       return { ok: true, target: target.key };
     });
   }
@@ -239,7 +239,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
 
   async inspect(snapshotId: number, heapId: number): Promise<void> {
     const outcome = await this.showObject(snapshotId, heapId);
-    if (!outcome.ok) void vscode.window.showErrorMessage(outcome.error);
+    if (!outcome.ok) void vscode.window.showErrorMessage(noticeText(outcome.error));
   }
 
   sidebarState(): SidebarState {
@@ -305,13 +305,13 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
       case 'inspect': {
         if (!this.snapshots.some((s) => s.snapshotId === message.snapshotId)) return;
         const outcome = await this.showObject(message.snapshotId, message.heapId);
-        if (!outcome.ok) void vscode.window.showErrorMessage(outcome.error);
+        if (!outcome.ok) void vscode.window.showErrorMessage(noticeText(outcome.error));
         return;
       }
       case 'openClass': {
         if (!this.snapshots.some((s) => s.snapshotId === message.snapshotId)) return;
         const outcome = await this.guard(() => this.openClass(message.snapshotId, message.name));
-        if (outcome && !outcome.ok && outcome.error) void vscode.window.showErrorMessage(outcome.error);
+        if (outcome && !outcome.ok && outcome.error) void vscode.window.showErrorMessage(noticeText(outcome.error));
         return;
       }
       case 'ready':
@@ -476,7 +476,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
   }
 
   private warnSlowNode(t: TargetState): void {
-    if (t.info.warning) void vscode.window.showWarningMessage(t.info.warning);
+    if (t.info.warning) void vscode.window.showWarningMessage(noticeText(t.info.warning));
   }
 
   private async askExpression(target: TargetState): Promise<string | undefined> {
@@ -536,7 +536,7 @@ export class RetentionController implements PanelHost, SidebarHost, vscode.Dispo
       if (code === 'cancelled') {
         void vscode.window.setStatusBarMessage('$(circle-slash) Retention: cancelled; the program was left as it was.', 4000);
       } else if (error) {
-        void vscode.window.showErrorMessage(error);
+        void vscode.window.showErrorMessage(noticeText(error));
       }
       return { ok: false, error, code };
     }

@@ -7,7 +7,7 @@ import type { RetainerPage, RetentionReport, SourceLocation } from '../core/repo
 import {
   parsePanelMessage, type HostToPanel, type PanelModel, type PanelToHost, type RenderedRow,
 } from '../shared/webviewProtocol';
-import { displayText } from '../shared/displayText';
+import { displayText, noticeText } from '../shared/displayText';
 import { openLocation, type OpenedLocation } from './sourceLinks';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -151,7 +151,7 @@ export class RetentionPanel implements vscode.Disposable {
       return;
     }
     void this.handle(message).catch((e: unknown) => {
-      void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+      void vscode.window.showErrorMessage(noticeText(e instanceof Error ? e.message : String(e)));
     });
   }
 

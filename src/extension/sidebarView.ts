@@ -3,6 +3,7 @@
  * the heap summary of the selected one (each row a way into the tree) and the capture in progress.
  */
 import * as vscode from 'vscode';
+import { noticeText } from '../shared/displayText';
 import { parseSidebarMessage, type SidebarState, type SidebarToHost } from '../shared/webviewProtocol';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -44,7 +45,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
           return;
         }
         void this.host.onSidebarMessage(message).catch((e: unknown) => {
-          void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+          void vscode.window.showErrorMessage(noticeText(e instanceof Error ? e.message : String(e)));
         });
       }),
       view.onDidChangeVisibility(() => { if (view.visible) this.refresh(); }),

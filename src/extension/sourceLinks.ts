@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
+import { noticeText } from '../shared/displayText';
 
 export interface OpenedLocation {
   opened: boolean;
@@ -53,12 +54,12 @@ export async function openLocation(loc: LinkLocation): Promise<OpenedLocation> {
   const path = filePathOf(loc.url);
   if (!path) {
     const message = describeUnopenable(loc);
-    void vscode.window.showInformationMessage(message);
+    void vscode.window.showInformationMessage(noticeText(message));
     return { opened: false, message };
   }
   if (!fs.existsSync(path)) {
     const message = `${path} no longer exists on disk, so line ${loc.line} cannot be shown.`;
-    void vscode.window.showWarningMessage(message);
+    void vscode.window.showWarningMessage(noticeText(message));
     return { opened: false, message };
   }
   const uri = vscode.Uri.file(path);

@@ -22,6 +22,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, k
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
   const csp = [
     "default-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,

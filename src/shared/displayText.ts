@@ -31,3 +31,11 @@ export function displayText(s: string, max = DISPLAY_MAX): string {
 export function displayLabel(s: string, max = DISPLAY_MAX): string {
   return displayText(s, max).replace(/\$\(/g, '\\$(');
 }
+
+/**
+ * For VS Code's notifications, which turn `[text](https:|command:|file:...)` into a link: a heap string inside an
+ * error must not become a clickable command. The link syntax is broken with a space (`] (`), the rest as displayText.
+ */
+export function noticeText(s: string, max = DISPLAY_MAX): string {
+  return displayText(s, max).replace(/\]\(/g, '] (');
+}

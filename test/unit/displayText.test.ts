@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISPLAY_MAX, displayLabel, displayText } from '../../src/shared/displayText';
+import { DISPLAY_MAX, displayLabel, displayText, noticeText } from '../../src/shared/displayText';
 import { ROOT } from './snapshotPrograms';
 
 test('displayText: bidi overrides, isolates, zero-width and control characters show as escapes', () => {
@@ -43,5 +43,23 @@ test('the webview builds DOM from text only: no innerHTML, outerHTML, insertAdja
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
     const source = readFileSync(join(dir, f), 'utf8');
     assert.doesNotMatch(source, /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write/, f);
+  }
+});
+
+test('noticeText: a heap string in a notification cannot become a link or a command', () => {
+  const hostile = 'No object of class [Open a terminal](command:workbench.action.terminal.new) \u202Eevil';
+  const shown = noticeText(hostile);
+  assert.doesNotMatch(shown, /\]\(/, shown);
+  assert.match(shown, /\[Open a terminal\] \(command:workbench\.action\.terminal\.new\)/);
+  assert.match(shown, /\\u202e/);
+});
+
+test('every notification the extension shows goes through noticeText', () => {
+  const dir = join(ROOT, 'src/extension');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    for (const m of source.matchAll(/show(?:Error|Warning|Information)Message\(\s*([^\s][^,)]{0,12})/g)) {
+      assert.match(m[1], /^noticeText\(/, `${file}: ${m[0]}`);
+    }
   }
 });

@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
+import { toFilePath } from '../shared/filePaths';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../core/report';
 
 export interface SourceMapResolverOptions {
@@ -189,19 +190,6 @@ function decodeDataUrl(url: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** A local file path for a script URL V8 reported (file:// URL or an absolute path), or null (node:, http:, eval). */
-export function toFilePath(url: string): string | null {
-  if (url.startsWith('file:')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return null;
-    }
-  }
-  if (isAbsolute(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
-  return null;
 }
 
 /** The original source as a path when the generated script was named by path, as a URL otherwise. */

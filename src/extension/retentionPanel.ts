@@ -70,7 +70,10 @@ export class RetentionPanel implements vscode.Disposable {
     this.restored = false;
     const previous = this.history.at(-1);
     this.model = { ...model, generation: this.generation, back: previous ? titleOf(previous) : null };
-    this.remember(model.report);
+    // Only locations of the reports the panel can show (this one and its history) may be opened; rebuilt here so the
+    // set stays bounded by the history's length.
+    this.knownUrls.clear();
+    for (const m of [...this.history, this.model]) this.remember(m.report);
     if (!this.panel) {
       const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Retention', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
         ...webviewOptions(this.extensionUri),

@@ -3,10 +3,9 @@
  * open read-only; a location that names no file says why instead of doing nothing.
  */
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import { noticeText } from '../shared/displayText';
+import { toFilePath } from '../shared/filePaths';
 
 export interface OpenedLocation {
   opened: boolean;
@@ -24,19 +23,6 @@ export interface LinkLocation {
   column: number;
 }
 
-/** The local file a V8 script URL names, or null (node:internal, eval, a URL on another machine). */
-export function filePathOf(url: string): string | null {
-  if (url.startsWith('file:')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return null;
-    }
-  }
-  if (isAbsolute(url) && !url.startsWith('//')) return url;
-  return null;
-}
-
 export function describeUnopenable(loc: LinkLocation): string {
   if (!loc.url) {
     return 'V8 did not record which script this comes from, so there is no file to open (the object may have been created by native code).';
@@ -51,7 +37,7 @@ export function describeUnopenable(loc: LinkLocation): string {
 }
 
 export async function openLocation(loc: LinkLocation): Promise<OpenedLocation> {
-  const path = filePathOf(loc.url);
+  const path = toFilePath(loc.url);
   if (!path) {
     const message = describeUnopenable(loc);
     void vscode.window.showInformationMessage(noticeText(message));

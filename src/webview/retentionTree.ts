@@ -35,7 +35,7 @@ interface Row {
   gcRoot?: string;
   via?: ReportNode[];
   location: SourceLocation | null;
-  /** The link a fix row opens. */
+  /** Expanded when the tree is first shown (the user's own toggles are kept in the page state). */
   defaultExpanded: boolean;
   /** Node ids from the chain's top object down to this row (cycle detection). */
   chain: number[];

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { parseInspectAddress, slowSnapshotWarning } from '../../src/cdp/connect';
 import { estimateSnapshotBytes } from '../../src/cdp/capture';
 import { CaptureError } from '../../src/cdp/errors';
-import { findSourceMappingUrl, toFilePath } from '../../src/cdp/sourceMaps';
+import { findSourceMappingUrl } from '../../src/cdp/sourceMaps';
+import { toFilePath } from '../../src/shared/filePaths';
 
 test('inspector addresses: HOST:PORT, PORT, [v6]:PORT and ws:// URLs; anything else is a usage sentence', () => {
   assert.deepEqual(parseInspectAddress('127.0.0.1:9229'), { host: '127.0.0.1', port: 9229 });
@@ -45,5 +46,6 @@ test('source map references: the last comment wins, data: URLs and paths, none w
   assert.equal(toFilePath('file:///tmp/a.js'), '/tmp/a.js');
   assert.equal(toFilePath('/tmp/a.js'), '/tmp/a.js');
   assert.equal(toFilePath('node:internal/timers'), null);
+  assert.equal(toFilePath('//server/share/a.js'), null);
   assert.equal(toFilePath('https://example.test/a.js'), null);
 });

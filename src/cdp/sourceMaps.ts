@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
-import { toFilePath } from '../shared/filePaths';
+import { toFilePath } from '../core/filePaths';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../core/report';
 
 export interface SourceMapResolverOptions {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { noticeText } from '../shared/displayText';
-import { toFilePath } from '../shared/filePaths';
+import { toFilePath } from '../core/filePaths';
 
 export interface OpenedLocation {
   opened: boolean;

@@ -2,8 +2,9 @@
  * Dominator tree and retained sizes.
  *
  * Semi-NCA (Lengauer-Tarjan's semidominators with path compression, then immediate dominators by walking up the DFS
- * tree; Georgiadis et al.), iterative, on typed arrays. It needs predecessors, so a compact predecessor list of the
- * edges that count is built for the duration of the computation, in DFS-number space, and dropped afterwards.
+ * tree; Georgiadis et al.), iterative, on typed arrays. It needs predecessors, but only those numbered after the
+ * node they point to (back and cross edges; the others are folded in by the DFS), so a compact list of just those is
+ * built for the duration of the computation, in DFS-number space, and dropped afterwards.
  * (Cooper-Harvey-Kennedy's iterative algorithm, which DevTools uses, needs no such list when run forwards, but took
  * 8 passes on the benchmark's tree with sibling and parent links: 8x slower than this.)
  *
@@ -25,152 +26,62 @@ export interface DominatorResult {
 const NONE = 0xffffffff;
 
 export function computeDominators(graph: HeapGraph, flags: Uint8Array): DominatorResult {
-  const { nodeCount: n, edgeCount, firstEdge, edgeType, edgeTarget, nodeSelfSize } = graph;
+  const { nodeCount: n, firstEdge, edgeType, edgeTarget, nodeSelfSize } = graph;
   const root = graph.rootOrdinal;
   const weak = graph.edges.weak;
   const shortcut = graph.edges.shortcut;
-  const counts = (from: number, e: number, to: number): boolean => {
-    const type = edgeType[e];
-    if (type === weak) return false;
-    if (from === root) return true;
-    if (type === shortcut) return false;
-    return !((flags[to] & FLAG_USER_REACHABLE) !== 0 && (flags[from] & FLAG_USER_REACHABLE) === 0);
-  };
 
   // 1. Preorder DFS numbers from the root; each orphan starts a DFS tree of its own hanging off the root.
-  // Memory: every array of n below is reused once its first job is done (num becomes `ancestor`, `label` first
-  // serves as the fill cursor, `parent` becomes the result's `dominator`), so the transient cost is five arrays of n
-  // plus the predecessor list.
+  //
+  // A predecessor u of w numbered before w (tree and forward edges, and an orphan start's virtual edge from the root)
+  // offers u itself as a semidominator candidate, so the DFS folds those into `semi` as it meets them. Only the
+  // predecessors numbered after w (back and cross edges) need path evaluation later, so only those are counted here
+  // and listed in step 2: on a heap that is about half of the edges, halving the list and the evaluations.
+  //
+  // Memory: `semi` and `label` are the two halves of the buffer that becomes `retainedSize`, `num` becomes `ancestor`
+  // and then `idom`, and `parent` becomes the result's `dominator`: the transient cost is `num`, `vertex`, `predFirst`
+  // and the back/cross predecessor list.
   const num = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
   const vertex = new Uint32Array(n); // DFS number -> ordinal
   const parent = new Uint32Array(n); // DFS number -> parent's DFS number
-  // The DFS looks at every edge of every node exactly once, so it also counts each node's predecessors that count
-  // (by ordinal, in `label`, which has no other job yet): no separate counting pass over the edges.
-  const label = new Uint32Array(n);
-  const userFlag = FLAG_USER_REACHABLE;
-  let stackNode = new Uint32Array(1024);
-  let stackEdge = new Uint32Array(1024);
-  let count = 0;
-  const dfs = (start: number) => {
-    const numbers = num;
-    const predCounts = label;
-    numbers[start] = count;
-    vertex[count] = start;
-    parent[count] = 0;
-    count++;
-    let top = 0;
-    stackNode[0] = start;
-    stackEdge[0] = firstEdge[start];
-    while (top >= 0) {
-      const v = stackNode[top];
-      const end = firstEdge[v + 1];
-      let e = stackEdge[top];
-      // counts(v, e, t), inlined: from the root every non-weak edge; from a node the program reaches, every edge but
-      // weak and shortcut ones; from one it does not, those that do not lead into what the program reaches.
-      const fromRoot = v === root;
-      const fromUser = (flags[v] & userFlag) !== 0;
-      let t = 0;
-      for (; e < end; e++) {
-        const type = edgeType[e];
-        if (type === weak) continue;
-        t = edgeTarget[e];
-        if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & userFlag) !== 0))) continue;
-        predCounts[t]++;
-        if (numbers[t] === NONE) break;
-      }
-      if (e >= end) {
-        top--;
-        continue;
-      }
-      stackEdge[top] = e + 1;
-      numbers[t] = count;
-      vertex[count] = t;
-      parent[count] = numbers[v];
-      count++;
-      if (++top === stackNode.length) {
-        const grownNode = new Uint32Array(stackNode.length * 2);
-        grownNode.set(stackNode);
-        stackNode = grownNode;
-        const grownEdge = new Uint32Array(stackEdge.length * 2);
-        grownEdge.set(stackEdge);
-        stackEdge = grownEdge;
-      }
-      stackNode[top] = t;
-      stackEdge[top] = firstEdge[t];
-    }
-  };
-  dfs(root);
-  for (let v = 0; v < n; v++) if (num[v] === NONE) dfs(v); // orphans: parent 0 = the root
-  stackNode = stackEdge = new Uint32Array(0);
-
-  // 2. Predecessors that count, by DFS number (CSR). Orphan starts get the root as a virtual predecessor.
-  const predFirst = new Uint32Array(n + 1);
-  for (let v = 0; v < n; v++) predFirst[num[v] + 1] = label[v];
-  let predCount = 0;
-  for (let w = 0; w < n; w++) predCount += predFirst[w + 1];
-  for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) { predFirst[w + 1]++; predCount++; }
-  for (let w = 0; w < n; w++) predFirst[w + 1] += predFirst[w];
-  const preds = new Uint32Array(predCount);
-  const fill = label; // the fill cursor first, the labels after
-  fill.set(predFirst.subarray(0, n));
-  for (let from = 0, e = 0; from < n; from++) {
-    const fromNumber = num[from];
-    const end = firstEdge[from + 1];
-    const fromRoot = from === root;
-    const fromUser = (flags[from] & userFlag) !== 0;
-    for (; e < end; e++) {
-      const type = edgeType[e];
-      if (type === weak) continue;
-      const t = edgeTarget[e];
-      if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & userFlag) !== 0))) continue;
-      preds[fill[num[t]]++] = fromNumber;
-    }
+  const work = new ArrayBuffer(8 * n);
+  const semi = new Uint32Array(work, 0, n); // DFS number -> semidominator's DFS number (candidates so far)
+  const label = new Uint32Array(work, 4 * n, n);
+  let predFirst = new Uint32Array(n + 1); // DFS number -> back/cross predecessor count, then the CSR offsets
+  const stack = { node: new Uint32Array(1024), edge: new Uint32Array(1024) };
+  let count = depthFirst(root, 0, root, num, vertex, parent, semi, predFirst, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+  for (let v = 0; v < n; v++) {
+    if (num[v] === NONE) count = depthFirst(v, count, root, num, vertex, parent, semi, predFirst, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
   }
-  for (let w = 1; w < n; w++) if (parent[w] === 0 && vertex[w] !== root && !hasRootEdge(vertex[w])) preds[fill[w]++] = 0;
-  void edgeCount;
+  stack.node = stack.edge = new Uint32Array(0);
+
+  // 2. The back and cross predecessors by DFS number (CSR): offsets are running ends, filled downwards to starts.
+  let total = 0;
+  for (let w = 0; w < n; w++) predFirst[w] = total += predFirst[w];
+  predFirst[n] = total;
+  let preds = new Uint32Array(total);
+  fillPredecessors(n, root, num, predFirst, preds, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
 
   // 3. Semidominators, with path compression over the DFS forest (iterative).
-  const semi = new Uint32Array(n);
-  const ancestor = num.fill(NONE); // DFS numbers are no longer needed
-  for (let w = 0; w < n; w++) semi[w] = label[w] = w;
-  const compressPath: number[] = [];
-  const evaluate = (v: number): number => {
-    if (ancestor[v] === NONE) return v;
-    let x = v;
-    while (ancestor[ancestor[x]] !== NONE) {
-      compressPath.push(x);
-      x = ancestor[x];
-    }
-    while (compressPath.length) {
-      const y = compressPath.pop()!;
-      const a = ancestor[y];
-      if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
-      ancestor[y] = ancestor[a];
-    }
-    return label[v];
-  };
-  for (let w = n - 1; w >= 1; w--) {
-    let s = semi[w];
-    for (let p = predFirst[w], end = predFirst[w + 1]; p < end; p++) {
-      const u = evaluate(preds[p]);
-      if (semi[u] < s) s = semi[u];
-    }
-    semi[w] = s;
-    ancestor[w] = parent[w];
-  }
+  const ancestor = num.fill(NONE); // DFS numbers by ordinal are no longer needed
+  for (let w = 0; w < n; w++) label[w] = w;
+  semidominators(n, parent, semi, label, ancestor, predFirst, preds);
+  preds = predFirst = new Uint32Array(0);
 
   // 4. Immediate dominators: the nearest ancestor in the DFS tree not below the semidominator.
   const idom = ancestor; // reused: path compression is done
   idom[0] = 0;
   for (let w = 1; w < n; w++) {
     let d = parent[w];
-    while (d > semi[w]) d = idom[d];
+    const s = semi[w];
+    while (d > s) d = idom[d];
     idom[w] = d;
   }
 
-  // 5. Back to ordinals, and retained sizes bottom-up (a dominator always has a smaller DFS number).
+  // 5. Back to ordinals, and retained sizes bottom-up (a dominator always has a smaller DFS number). `semi` and
+  // `label` are done: their buffer holds the sizes, every entry written before it is read.
   const dominator = parent; // by ordinal from here on: DFS parents are no longer needed
-  const retainedSize = new Float64Array(n);
+  const retainedSize = new Float64Array(work);
   for (let w = 0; w < n; w++) retainedSize[vertex[w]] = nodeSelfSize[vertex[w]];
   for (let w = n - 1; w >= 1; w--) {
     const v = vertex[w];
@@ -180,10 +91,133 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   }
   dominator[root] = root;
   return { dominator, retainedSize };
+}
 
-  /** True when the root itself has an edge that counts to `v` (then it is no orphan). */
-  function hasRootEdge(v: number): boolean {
-    for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) if (edgeTarget[e] === v && counts(root, e, v)) return true;
-    return false;
+/**
+ * One DFS tree from `start` (numbered `count`, parent the root's number 0), iterative. Returns the next free number.
+ * Plain function of its arrays, so the loop keeps them in registers.
+ */
+function depthFirst(
+  start: number, count: number, root: number,
+  num: Uint32Array, vertex: Uint32Array, parent: Uint32Array, semi: Uint32Array, backCount: Uint32Array,
+  stack: { node: Uint32Array; edge: Uint32Array }, flags: Uint8Array,
+  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number,
+): number {
+  let stackNode = stack.node;
+  let stackEdge = stack.edge;
+  num[start] = count;
+  vertex[count] = start;
+  parent[count] = 0;
+  semi[count] = 0; // the root, or for an orphan the root's virtual edge
+  count++;
+  let top = 0;
+  stackNode[0] = start;
+  stackEdge[0] = firstEdge[start];
+  while (top >= 0) {
+    const v = stackNode[top];
+    const nv = num[v];
+    const end = firstEdge[v + 1];
+    let e = stackEdge[top];
+    const fromRoot = v === root;
+    const fromUser = (flags[v] & FLAG_USER_REACHABLE) !== 0;
+    let t = 0;
+    for (; e < end; e++) {
+      // Whether the edge counts (the header's rules), inlined here and in fillPredecessors.
+      const type = edgeType[e];
+      if (type === weak) continue;
+      t = edgeTarget[e];
+      if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
+      const nt = num[t];
+      if (nt === NONE) break; // a tree edge
+      if (nt > nv) {
+        if (nv < semi[nt]) semi[nt] = nv; // a forward edge: v is an ancestor of t
+      } else if (nt < nv && nt !== 0) {
+        backCount[nt]++; // a back or cross edge (the root has no semidominator to find)
+      }
+    }
+    if (e >= end) {
+      top--;
+      continue;
+    }
+    stackEdge[top] = e + 1;
+    num[t] = count;
+    vertex[count] = t;
+    parent[count] = nv;
+    semi[count] = nv;
+    count++;
+    if (++top === stackNode.length) {
+      const grownNode = new Uint32Array(stackNode.length * 2);
+      grownNode.set(stackNode);
+      stack.node = stackNode = grownNode;
+      const grownEdge = new Uint32Array(stackEdge.length * 2);
+      grownEdge.set(stackEdge);
+      stack.edge = stackEdge = grownEdge;
+    }
+    stackNode[top] = t;
+    stackEdge[top] = firstEdge[t];
+  }
+  return count;
+}
+
+/** Lists each back or cross edge u -> w under w, as the DFS counted them (same edges, same test). */
+function fillPredecessors(
+  n: number, root: number, num: Uint32Array, predEnd: Uint32Array, preds: Uint32Array, flags: Uint8Array,
+  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number,
+): void {
+  for (let from = 0, e = 0; from < n; from++) {
+    const nf = num[from];
+    const end = firstEdge[from + 1];
+    const fromRoot = from === root;
+    const fromUser = (flags[from] & FLAG_USER_REACHABLE) !== 0;
+    for (; e < end; e++) {
+      const type = edgeType[e];
+      if (type === weak) continue;
+      const t = edgeTarget[e];
+      if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
+      const nt = num[t];
+      if (nt < nf && nt !== 0) preds[--predEnd[nt]] = nf;
+    }
+  }
+}
+
+/**
+ * Semidominators in reverse preorder: each listed predecessor u (numbered after w, so already linked into the
+ * forest) offers the smallest semidominator on its forest path, found with path compression.
+ */
+function semidominators(
+  n: number, parent: Uint32Array, semi: Uint32Array, label: Uint32Array, ancestor: Uint32Array,
+  predFirst: Uint32Array, preds: Uint32Array,
+): void {
+  let path = new Uint32Array(256);
+  for (let w = n - 1; w >= 1; w--) {
+    let s = semi[w];
+    for (let p = predFirst[w], end = predFirst[w + 1]; p < end; p++) {
+      const v = preds[p];
+      let u = v;
+      if (ancestor[v] !== NONE) {
+        // Compress the path from v up to the forest root's child, carrying the smallest semidominator's label down.
+        let depth = 0;
+        let x = v;
+        while (ancestor[ancestor[x]] !== NONE) {
+          if (depth === path.length) {
+            const grown = new Uint32Array(path.length * 2);
+            grown.set(path);
+            path = grown;
+          }
+          path[depth++] = x;
+          x = ancestor[x];
+        }
+        while (depth > 0) {
+          const y = path[--depth];
+          const a = ancestor[y];
+          if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
+          ancestor[y] = ancestor[a];
+        }
+        u = label[v];
+      }
+      if (semi[u] < s) s = semi[u];
+    }
+    semi[w] = s;
+    ancestor[w] = parent[w];
   }
 }

@@ -21,14 +21,23 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
   const weak = graph.edges.weak;
   const shortcut = graph.edges.shortcut;
   const flags = new Uint8Array(nodeCount);
-  const stack = new Uint32Array(nodeCount);
+  // The stack holds the marked objects whose edges are still to be read: it grows as needed (usually far below n).
+  let stack = new Uint32Array(1024);
   let top = 0;
+  const push = (t: number) => {
+    if (top === stack.length) {
+      const grown = new Uint32Array(Math.min(nodeCount, stack.length * 2));
+      grown.set(stack);
+      stack = grown;
+    }
+    stack[top++] = t;
+  };
   for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
     if (edgeType[e] !== shortcut) continue;
     const t = edgeTarget[e];
     if (flags[t] & FLAG_USER_REACHABLE) continue;
     flags[t] |= FLAG_USER_REACHABLE;
-    stack[top++] = t;
+    push(t);
   }
   while (top > 0) {
     const n = stack[--top];
@@ -37,7 +46,8 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
       const t = edgeTarget[e];
       if (flags[t] & FLAG_USER_REACHABLE) continue;
       flags[t] |= FLAG_USER_REACHABLE;
-      stack[top++] = t;
+      if (top === stack.length) push(t);
+      else stack[top++] = t;
     }
   }
   return flags;
@@ -48,12 +58,14 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
  *   an object's holders that does not run through the object itself.
  * @param wanted when given, the measure stops as soon as all of these have a distance: every object closer than the
  *   last of them is then final, which is all a walk down the gradient from them reads. The rest stay NO_DISTANCE.
+ * @param reuse two arrays of n whose contents do not matter, used instead of allocating: the first becomes the
+ *   result, the second is the queue.
  */
-export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readonly number[]): Uint32Array {
+export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readonly number[], reuse?: [Uint32Array, Uint32Array]): Uint32Array {
   const { nodeCount, firstEdge, edgeType, edgeTarget, rootOrdinal } = graph;
-  const distances = new Uint32Array(nodeCount).fill(NO_DISTANCE);
+  const distances = (reuse?.[0] ?? new Uint32Array(nodeCount)).fill(NO_DISTANCE);
   if (blocked >= 0) distances[blocked] = NO_DISTANCE - 1; // never entered; restored at the end
-  const queue = new Uint32Array(nodeCount);
+  const queue = reuse?.[1] ?? new Uint32Array(nodeCount);
   const skip = edgeFilter(graph);
   const nodeName = graph.nodeName;
   const special = new Uint8Array(graph.strings.length);

@@ -21,6 +21,12 @@ export interface DominatorResult {
   /** Ordinal of the immediate dominator; the root dominates itself. */
   dominator: Uint32Array;
   retainedSize: Float64Array;
+  /**
+   * Two arrays of n the computation is done with (their contents are garbage), for the caller's next job: on a large
+   * heap, reusing them rather than allocating anew keeps the memory peak down, since V8 frees dead typed arrays only
+   * at its next collection, which a loop over typed arrays seldom triggers.
+   */
+  spare: [Uint32Array, Uint32Array];
 }
 
 const NONE = 0xffffffff;
@@ -38,8 +44,9 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   // predecessors numbered after w (back and cross edges) need path evaluation later, so only those are counted here
   // and listed in step 2: on a heap that is about half of the edges, halving the list and the evaluations.
   //
-  // Memory: `semi` and `label` are the two halves of the buffer that becomes `retainedSize`, `num` becomes `ancestor`
-  // and then `idom`, and `parent` becomes the result's `dominator`: the transient cost is `num`, `vertex`, `predFirst`
+  // Memory: `semi` and `label` are the two halves of the buffer that becomes `retainedSize`, `label` first holds the
+  // predecessor lists' offsets (see `semidominators`), `num` becomes `ancestor` and then `idom`, and `parent` becomes
+  // the result's `dominator`: the transient cost is `num`, `vertex`
   // and the back/cross predecessor list.
   const num = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
   const vertex = new Uint32Array(n); // DFS number -> ordinal
@@ -47,26 +54,26 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   const work = new ArrayBuffer(8 * n);
   const semi = new Uint32Array(work, 0, n); // DFS number -> semidominator's DFS number (candidates so far)
   const label = new Uint32Array(work, 4 * n, n);
-  let predFirst = new Uint32Array(n + 1); // DFS number -> back/cross predecessor count, then the CSR offsets
+  // DFS number -> back/cross predecessor count, then where its list starts; its label later.
+  const predStart = label;
   const stack = { node: new Uint32Array(1024), edge: new Uint32Array(1024) };
-  let count = depthFirst(root, 0, root, num, vertex, parent, semi, predFirst, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+  let count = depthFirst(root, 0, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
   for (let v = 0; v < n; v++) {
-    if (num[v] === NONE) count = depthFirst(v, count, root, num, vertex, parent, semi, predFirst, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+    if (num[v] === NONE) count = depthFirst(v, count, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
   }
   stack.node = stack.edge = new Uint32Array(0);
 
   // 2. The back and cross predecessors by DFS number (CSR): offsets are running ends, filled downwards to starts.
+  // The list of w ends where the list of w + 1 starts (the last one at `total`).
   let total = 0;
-  for (let w = 0; w < n; w++) predFirst[w] = total += predFirst[w];
-  predFirst[n] = total;
+  for (let w = 0; w < n; w++) predStart[w] = total += predStart[w];
   let preds = new Uint32Array(total);
-  fillPredecessors(n, root, num, predFirst, preds, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+  fillPredecessors(n, root, num, predStart, preds, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
 
   // 3. Semidominators, with path compression over the DFS forest (iterative).
   const ancestor = num.fill(NONE); // DFS numbers by ordinal are no longer needed
-  for (let w = 0; w < n; w++) label[w] = w;
-  semidominators(n, parent, semi, label, ancestor, predFirst, preds);
-  preds = predFirst = new Uint32Array(0);
+  semidominators(n, parent, semi, label, ancestor, preds);
+  preds = new Uint32Array(0);
 
   // 4. Immediate dominators: the nearest ancestor in the DFS tree not below the semidominator.
   const idom = ancestor; // reused: path compression is done
@@ -90,7 +97,7 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
     retainedSize[d] += retainedSize[v];
   }
   dominator[root] = root;
-  return { dominator, retainedSize };
+  return { dominator, retainedSize, spare: [vertex, idom] };
 }
 
 /**
@@ -183,15 +190,20 @@ function fillPredecessors(
 /**
  * Semidominators in reverse preorder: each listed predecessor u (numbered after w, so already linked into the
  * forest) offers the smallest semidominator on its forest path, found with path compression.
+ *
+ * `label` comes in holding where each node's predecessor list starts. A label is only read for nodes already
+ * processed (linked into the forest), and a list start only for the node being processed, so each entry turns from
+ * list start into label (the node itself) as its node is processed; the list's end is the start of the one before.
  */
-function semidominators(
-  n: number, parent: Uint32Array, semi: Uint32Array, label: Uint32Array, ancestor: Uint32Array,
-  predFirst: Uint32Array, preds: Uint32Array,
-): void {
+function semidominators(n: number, parent: Uint32Array, semi: Uint32Array, label: Uint32Array, ancestor: Uint32Array, preds: Uint32Array): void {
   let path = new Uint32Array(256);
+  let end = preds.length;
+  label[0] = 0;
   for (let w = n - 1; w >= 1; w--) {
     let s = semi[w];
-    for (let p = predFirst[w], end = predFirst[w + 1]; p < end; p++) {
+    const start = label[w];
+    label[w] = w;
+    for (let p = start; p < end; p++) {
       const v = preds[p];
       let u = v;
       if (ancestor[v] !== NONE) {
@@ -219,5 +231,6 @@ function semidominators(
     }
     semi[w] = s;
     ancestor[w] = parent[w];
+    end = start;
   }
 }

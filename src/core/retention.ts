@@ -847,14 +847,15 @@ function componentSizeOf(
   const { edgeKind, nameBits, typeKind } = tables;
   // Pearce's variant of Tarjan ("A space-efficient algorithm for finding strongly connected components", 2016):
   // one array, rindex, is both the DFS index and the low link. 0 = unvisited, DONE = in a finished component, else
-  // the lowest index reached so far; a node is the root of its component when that is still its own index (kept on
-  // the call stack). Non-root nodes wait on `waiting` until their root finishes. The stacks grow with the component.
+  // the lowest index reached so far; a node is the root of its component when that never went below its own index
+  // (a byte per call frame, `callRoot`, as in Pearce's PEA_FIND_SCC2). Non-root nodes wait on `waiting` until their
+  // root finishes. The stacks grow with the component.
   const DONE = 0xffffffff;
   const rindex = new Uint32Array(nodeCount);
   let waiting: Uint32Array = new Uint32Array(1024);
   let callNode: Uint32Array = new Uint32Array(1024);
   let callEdge: Uint32Array = new Uint32Array(1024);
-  let callIndex: Uint32Array = new Uint32Array(1024);
+  let callRoot = new Uint8Array(1024);
   let waitTop = 0;
   let callTop = 0;
   let counter = 1;
@@ -877,11 +878,13 @@ function componentSizeOf(
     if (callTop === callNode.length) {
       callNode = grow(callNode);
       callEdge = grow(callEdge);
-      callIndex = grow(callIndex);
+      const grown = new Uint8Array(callRoot.length * 2);
+      grown.set(callRoot);
+      callRoot = grown;
     }
     callNode[callTop] = t;
     callEdge[callTop] = firstEdge[t];
-    callIndex[callTop] = i;
+    callRoot[callTop] = 1;
     callTop++;
   };
   enter(target);
@@ -895,7 +898,10 @@ function componentSizeOf(
       const t = edgeTarget[e];
       const rt = rindex[t];
       if (rt !== 0) {
-        if (rt < rindex[v] && follow(e, t)) rindex[v] = rt; // DONE is never below
+        if (rt < rindex[v] && follow(e, t)) {
+          rindex[v] = rt; // DONE is never below
+          callRoot[top] = 0;
+        }
         continue;
       }
       if (!follow(e, t)) continue;
@@ -907,7 +913,7 @@ function componentSizeOf(
     if (descended) continue;
     callTop--;
     const rv = rindex[v];
-    if (rv === callIndex[callTop]) {
+    if (callRoot[callTop] === 1) {
       // v is the root of its component: the nodes waiting since v are that component.
       if (v === target) return waitTop + 1; // the DFS started here: everything still waiting is the object's
       while (waitTop > 0 && rv <= rindex[waiting[waitTop - 1]]) rindex[waiting[--waitTop]] = DONE;
@@ -916,7 +922,10 @@ function componentSizeOf(
       if (waitTop === waiting.length) waiting = grow(waiting);
       waiting[waitTop++] = v;
       const u = callNode[callTop - 1]; // v is not the root, so it is not the start: it has a caller
-      if (rv < rindex[u]) rindex[u] = rv;
+      if (rv < rindex[u]) {
+        rindex[u] = rv;
+        callRoot[callTop - 1] = 0;
+      }
     }
   }
   return waitTop + 1;

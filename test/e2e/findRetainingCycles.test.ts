@@ -76,7 +76,8 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   const lazyLevel = Number(await lazy.getAttribute('aria-level'));
   const lazyKey = await lazy.getAttribute('data-key');
   await lazy.locator('.twistie').click();
-  const child = tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]`).first();
+  // Its first child once the page has arrived (before that, the only child is the "Loading retainers…" row).
+  const child = tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]:not([data-key$="/loading"])`).first();
   await child.waitFor({ timeout: 30_000 });
   assert.equal(await tree.locator(`[data-key="${lazyKey}"]`).getAttribute('aria-expanded'), 'true');
   assert.match(await child.innerText(), /@\d+/, 'a retainer row names its object');
@@ -86,7 +87,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 10_000 });
   await page.locator('.tabs-container .tab', { hasText: 'Retention:' }).first().click();
   tree = await webviewFrameWith(page, `[role="treeitem"][data-key="${lazyKey}"][aria-expanded="true"]`, 30_000);
-  await tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]`).first().waitFor({ timeout: 10_000 });
+  await tree.locator(`[role="treeitem"][data-key^="${lazyKey}/"][aria-level="${lazyLevel + 1}"]:not([data-key$="/loading"])`).first().waitFor({ timeout: 10_000 });
 
   // Keyboard: Home goes to the object, Down to the next row, Right expands, Left collapses.
   const first = tree.locator('[role="treeitem"]').first();

@@ -26,7 +26,7 @@ export class LocationIndex {
       rows[row] = row;
       if (row > 0 && locations[row * 4] < locations[(row - 1) * 4]) sorted = false;
     }
-    if (!sorted) rows.sort((a, b) => locations[a * 4] - locations[b * 4]);
+    if (!sorted) sortRowsByNode(rows, locations);
     this.rowsByNode = rows;
   }
 
@@ -177,4 +177,43 @@ export class LocationIndex {
     }
     return -1;
   }
+}
+
+/**
+ * Orders location rows by their node (V8 writes locations in the order it visits objects, not in node order): a
+ * stable radix sort of (node, row) pairs, 12 bits of the node ordinal a pass, as many passes as the largest ordinal
+ * needs. The keys are read once into their own array so the passes stream through memory. A comparator sort over
+ * 1.8 M rows took 0.5 s.
+ */
+export function sortRowsByNode(rows: Uint32Array, locations: Int32Array): void {
+  const count = rows.length;
+  let keys: Uint32Array = new Uint32Array(count);
+  let max = 0;
+  for (let row = 0; row < count; row++) {
+    const k = locations[row * 4];
+    keys[row] = k;
+    if (k > max) max = k;
+  }
+  let rowsIn: Uint32Array = rows;
+  let keysOut: Uint32Array = new Uint32Array(count);
+  let rowsOut: Uint32Array = new Uint32Array(count);
+  const buckets = new Uint32Array(4096);
+  for (let shift = 0; shift === 0 || (shift < 32 && max >>> shift > 0); shift += 12) {
+    buckets.fill(0);
+    for (let i = 0; i < count; i++) buckets[(keys[i] >>> shift) & 4095]++;
+    for (let b = 0, sum = 0; b < 4096; b++) {
+      const c = buckets[b];
+      buckets[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < count; i++) {
+      const k = keys[i];
+      const at = buckets[(k >>> shift) & 4095]++;
+      keysOut[at] = k;
+      rowsOut[at] = rowsIn[i];
+    }
+    [keys, keysOut] = [keysOut, keys];
+    [rowsIn, rowsOut] = [rowsOut, rowsIn];
+  }
+  if (rowsIn !== rows) rows.set(rowsIn);
 }

@@ -21,6 +21,7 @@ import assert from 'node:assert/strict';
 import { HeapAnalysis } from '../../src/core/analysis';
 import { NO_DISTANCE, SYSTEM_DISTANCE } from '../../src/core/distances';
 import { RetentionQuery } from '../../src/core/retention';
+import { sortRowsByNode } from '../../src/core/locations';
 import type { Step } from '../../src/core/report';
 import { SnapshotBuilder, parseText, type EdgeType } from './graphBuilder';
 import {
@@ -308,4 +309,17 @@ describe('small graphs with known answers', () => {
     assert.equal(report.componentSize, 20_000);
     assert.equal(report.paths[0].steps.length, 101);
   });
+});
+
+test('location rows sort by node as a comparator sort does (stable; ordinals past 2^24 take a third pass)', () => {
+  for (const [seed, count, span] of [[1, 1, 10], [2, 1000, 50], [3, 5000, 2 ** 30], [4, 3000, 2 ** 20]] as const) {
+    let x = seed;
+    const random = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const locations = new Int32Array(count * 4);
+    for (let row = 0; row < count; row++) locations[row * 4] = Math.floor(random() * span);
+    const rows = Uint32Array.from({ length: count }, (_, i) => i);
+    sortRowsByNode(rows, locations);
+    const expected = Array.from({ length: count }, (_, i) => i).sort((a, b) => locations[a * 4] - locations[b * 4] || a - b);
+    assert.deepEqual(Array.from(rows), expected, `seed ${seed}`);
+  }
 });

@@ -187,6 +187,34 @@ describe('cross-check against brute force', () => {
   });
 });
 
+describe('summary: a class retains what its outermost instances retain', () => {
+  // The summary looks for a same-class dominator within 64 levels (a bound that keeps it linear on deep chains);
+  // these graphs are shallower, so the whole chain is checked.
+  test('200 random graphs: each class\'s retained size, against a walk up the whole dominator chain', () => {
+    let nestedSeen = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const b = randomGraph(seed);
+      const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+      const g = a.graph;
+      const { object, closure, array, regexp, native } = g.types;
+      const counted = (t: number) => t === object || t === closure || t === array || t === regexp || t === native;
+      const classOf = (o: number) => (g.nodeType[o] === closure ? '(closure)' : g.strings[g.nodeName[o]] || '(anonymous)');
+      const expected = new Map<string, number>();
+      for (let o = 1; o < g.nodeCount; o++) {
+        if (!counted(g.nodeType[o]) || a.distances[o] === NO_DISTANCE) continue;
+        let nested = false;
+        for (let d = a.dominator[o]; d !== g.rootOrdinal; d = a.dominator[d]) if (counted(g.nodeType[d]) && classOf(d) === classOf(o)) nested = true;
+        if (nested) nestedSeen++;
+        expected.set(classOf(o), (expected.get(classOf(o)) ?? 0) + (nested ? 0 : a.retainedSize[o]));
+      }
+      const shown = new Map(a.summary({ classLimit: 1e9 }).classes.map((c) => [c.name, c.retainedSize]));
+      assert.deepEqual(shown, expected, `seed ${seed}`);
+    }
+    assert.ok(nestedSeen > 100, `${nestedSeen} instances nested in one of their class`);
+  });
+
+});
+
 describe('small graphs with known answers', () => {
   test('a diamond: the join is dominated by the global, which retains all', () => {
     const b = new SnapshotBuilder();

@@ -189,28 +189,13 @@ export class RetentionQuery {
       if (open.length === 0) break;
       this.prefetch(open.map((i) => current[i]));
       for (const i of open) {
-        const node = current[i];
-        const d = distances[node];
-        let best = -1;
-        let bestEdge = -1;
-        let bestScore = Infinity;
-        for (const { from, edge } of this.rets(node)) {
-          if (from === avoid || !this.counts(from, edge)) continue;
-          const isStep = from === g.rootOrdinal ? d === 1 || d === SYSTEM_DISTANCE + 1 : distances[from] === d - 1;
-          if (!isStep) continue;
-          const score = this.edgeScore(from, edge, node);
-          if (score < bestScore) {
-            bestScore = score;
-            best = from;
-            bestEdge = edge;
-          }
-        }
-        if (best < 0) {
+        const step = this.stepBack(current[i], avoid, distances);
+        if (!step) {
           steps[i] = null;
           continue;
         }
-        steps[i]!.push({ from: best, edge: bestEdge, to: node });
-        current[i] = best;
+        steps[i]!.push(step);
+        current[i] = step.from;
       }
     }
     return steps.map((s) => (s ? s.reverse() : null));
@@ -262,32 +247,40 @@ export class RetentionQuery {
       this.prefetch(waiting.map((i) => current[i]));
       paused = [];
       for (const i of waiting) {
-        const node = current[i];
-        const d = distances[node];
-        let best = -1;
-        let bestEdge = -1;
-        let bestScore = Infinity;
-        for (const { from, edge } of this.rets(node)) {
-          if (from === avoid || !this.counts(from, edge)) continue;
-          const isStep = from === root ? d === 1 || d === SYSTEM_DISTANCE + 1 : distances[from] === d - 1;
-          if (!isStep) continue;
-          const score = this.edgeScore(from, edge, node);
-          if (score < bestScore) {
-            bestScore = score;
-            best = from;
-            bestEdge = edge;
-          }
-        }
-        if (best < 0) {
+        const step = this.stepBack(current[i], avoid, distances);
+        if (!step) {
           steps[i] = null;
           continue;
         }
-        steps[i]!.push({ from: best, edge: bestEdge, to: node });
-        current[i] = best;
+        steps[i]!.push(step);
+        current[i] = step.from;
         paused.push(i);
       }
     }
     return steps.map((s) => (s ? s.reverse() : null));
+  }
+
+  /**
+   * One step down the distance gradient from `node`, read from its retainers: among those other than `avoid` whose
+   * reference counts and that are one step closer to a root (the synthetic root for objects at 1 or
+   * SYSTEM_DISTANCE + 1), the first with the lowest `edgeScore`; null when there is none.
+   */
+  private stepBack(node: number, avoid: number, distances: Uint32Array): RawStep | null {
+    const root = this.g.rootOrdinal;
+    const d = distances[node];
+    let best: RawStep | null = null;
+    let bestScore = Infinity;
+    for (const { from, edge } of this.rets(node)) {
+      if (from === avoid || !this.counts(from, edge)) continue;
+      const isStep = from === root ? d === 1 || d === SYSTEM_DISTANCE + 1 : distances[from] === d - 1;
+      if (!isStep) continue;
+      const score = this.edgeScore(from, edge, node);
+      if (score < bestScore) {
+        bestScore = score;
+        best = { from, edge, to: node };
+      }
+    }
+    return best;
   }
 
   // ---- Retainers, found by sweeping the edges (no reverse index is kept) ----
@@ -938,10 +931,8 @@ function componentSizeOf(
 }
 
 /**
- * For every object at distance `farthest` or closer, the reference `shortestPathsTo` would step back along: among
- * its retainers other than `avoid` whose reference counts and that are one step closer to a root (the synthetic root
- * for objects at 1 or SYSTEM_DISTANCE + 1), the first (in edge order) with the lowest `edgeScore`; -1 when there is
- * none. One flat sweep over the edges; a byte per node marks the objects it looks at (dropped after the sweep).
+ * For every object at distance `farthest` or closer, the reference `RetentionQuery.stepBack` picks (the same rule,
+ * for the whole heap at once); -1 when there is none. One flat sweep over the edges; a byte per node marks the objects it looks at (dropped after the sweep).
  */
 function bestGradientEdges(g: HeapGraph, distances: Uint32Array, farthest: number, avoid: number, tables: UserEdgeTables): (node: number) => number {
   const { nodeCount, firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;

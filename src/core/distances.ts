@@ -66,13 +66,8 @@ export function computeDistances(graph: HeapGraph, blocked = -1, wanted?: readon
   const distances = (reuse?.[0] ?? new Uint32Array(nodeCount)).fill(NO_DISTANCE);
   if (blocked >= 0) distances[blocked] = NO_DISTANCE - 1; // never entered; restored at the end
   const queue = reuse?.[1] ?? new Uint32Array(nodeCount);
-  const skip = edgeFilter(graph);
+  const { skip, special } = edgeFilter(graph);
   const nodeName = graph.nodeName;
-  const special = new Uint8Array(graph.strings.length);
-  for (const name of ['system / NativeContext', '(map descriptors)']) {
-    const index = graph.strings.indexOf(name);
-    if (index >= 0) special[index] = 1;
-  }
   // Early stop: `awaited` marks the wanted objects still without a distance; awaited[nodeCount] counts them.
   const awaited = wanted ? new Uint32Array(nodeCount + 1) : null;
   if (awaited) for (const w of wanted!) if (w !== blocked && awaited[w] === 0) { awaited[w] = 1; awaited[nodeCount]++; }
@@ -148,18 +143,22 @@ function breadthFirst(
 
 /**
  * DevTools' JS filter: a NativeContext's `sloppy_function_map` and the value slots of `(map descriptors)` do not
- * define distance (they would make every function look one step from the global object).
+ * define distance (they would make every function look one step from the global object). `special` marks, by string
+ * index, the two node names whose edges `skip` may filter, so a hot loop calls it only for those nodes.
  */
-function edgeFilter(graph: HeapGraph): (from: number, edge: number) => boolean {
+function edgeFilter(graph: HeapGraph): { skip: (from: number, edge: number) => boolean; special: Uint8Array } {
   const nativeContext = graph.strings.indexOf('system / NativeContext');
   const sloppy = graph.strings.indexOf('sloppy_function_map');
   const descriptors = graph.strings.indexOf('(map descriptors)');
+  const special = new Uint8Array(graph.strings.length);
+  if (nativeContext >= 0) special[nativeContext] = 1;
+  if (descriptors >= 0) special[descriptors] = 1;
   const { nodeName, nodeType, edgeNameOrIndex, edgeType } = graph;
   const hidden = graph.types.hidden;
   const array = graph.types.array;
   const element = graph.edges.element;
   const hiddenEdge = graph.edges.hidden;
-  return (from, edge) => {
+  const skip = (from: number, edge: number): boolean => {
     const name = nodeName[from];
     if (name === nativeContext && nodeType[from] === hidden && sloppy >= 0 && edgeNameOrIndex[edge] === sloppy && edgeType[edge] !== element && edgeType[edge] !== hiddenEdge) return true;
     if (name === descriptors && nodeType[from] === array && (edgeType[edge] === element || edgeType[edge] === hiddenEdge)) {
@@ -168,6 +167,7 @@ function edgeFilter(graph: HeapGraph): (from: number, edge: number) => boolean {
     }
     return false;
   };
+  return { skip, special };
 }
 
 /**
@@ -187,12 +187,7 @@ export function distancesWithout(graph: HeapGraph, distances: Uint32Array, block
   // The root's own links seed the measure (user roots at 1, the root itself at SYSTEM_DISTANCE or 0): removing one
   // of them, or a heap where something links back to the root, is left to the full measure.
   for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) if (edgeTarget[e] === blocked) return null;
-  const skip = edgeFilter(graph);
-  const special = new Uint8Array(graph.strings.length);
-  for (const name of ['system / NativeContext', '(map descriptors)']) {
-    const index = graph.strings.indexOf(name);
-    if (index >= 0) special[index] = 1;
-  }
+  const { skip, special } = edgeFilter(graph);
   const counts = (from: number, e: number): boolean => {
     const type = edgeType[e];
     if (type === weak || (type === shortcut && from !== root)) return false;

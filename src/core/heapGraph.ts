@@ -130,9 +130,9 @@ export class HeapGraph {
    */
   retainersOf(targets: Iterable<number>): Map<number, { from: number; edge: number }[]> {
     const result = new Map<number, { from: number; edge: number }[]>();
-    // A byte per node, for this sweep only: a quarter of the epoch marks' footprint, so the random reads the sweep
-    // makes (one per edge) stay in cache; and one flat loop over the edges, the source found only on a hit (a cursor
-    // that only moves forward, as the edges are sorted by source).
+    // A byte per node, for this sweep only, so the random reads the sweep makes (one per edge) mostly stay in cache;
+    // and one flat loop over the edges, the source found only on a hit (a cursor that only moves forward, as the
+    // edges are sorted by source).
     const { firstEdge, edgeTarget, nodeCount } = this;
     const edgeCount = firstEdge[nodeCount];
     const marks = new Uint8Array(nodeCount);
@@ -148,23 +148,6 @@ export class HeapGraph {
       result.get(t)!.push({ from, edge: e });
     }
     return result;
-  }
-
-  private marks: Uint32Array | null = null;
-  private epoch = 0;
-
-  /** A per-node scratch array for visited marks: a query bumps the epoch instead of clearing it. */
-  scratchMarks(): Uint32Array {
-    if (!this.marks) this.marks = new Uint32Array(this.nodeCount);
-    return this.marks;
-  }
-
-  nextEpoch(): number {
-    if (++this.epoch === 0xffffffff) {
-      this.marks?.fill(0);
-      this.epoch = 1;
-    }
-    return this.epoch;
   }
 
   isSynthetic(ordinal: number): boolean {

@@ -6,7 +6,7 @@ import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, S
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
-import { displayName, isUserEdgeFast, type EdgeSemantics, type UserEdgeTables } from './semantics';
+import { displayName, isUserEdgeFast, userEdgeKind, userEdgeTarget, type EdgeSemantics, type UserEdgeTables } from './semantics';
 
 export interface ReportOptions {
   /** Distinct retaining paths to return (default 5). */
@@ -855,16 +855,8 @@ function componentSizeOf(
   // The half of the test that depends on the referenced object, once per object (a sequential pass), so the DFS
   // reads one byte per edge's target instead of its name, its type and two tables.
   const targetOk = new Uint8Array(nodeCount);
-  for (let t = 0; t < nodeCount; t++) {
-    const toName = nameBits[nodeName[t]] ?? 0;
-    const tk = typeKind[nodeType[t]];
-    if ((toName & 8) === 0 && (tk === 0 || (tk === 2 && (toName & 16) !== 0))) targetOk[t] = 1;
-  }
-  const follow = (e: number, t: number): boolean => {
-    if (targetOk[t] === 0) return false;
-    const kind = edgeKind[edgeType[e]];
-    return kind === 1 || (kind !== 0 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) !== 0);
-  };
+  for (let t = 0; t < nodeCount; t++) if (userEdgeTarget(nameBits, typeKind, nodeType[t], nodeName[t])) targetOk[t] = 1;
+  const follow = (e: number, t: number): boolean => targetOk[t] === 1 && userEdgeKind(edgeKind, nameBits, edgeType[e], edgeNameOrIndex[e]);
   const enter = (t: number) => {
     const i = counter++;
     rindex[t] = i;
@@ -960,14 +952,9 @@ function bestGradientEdges(g: HeapGraph, distances: Uint32Array, farthest: numbe
     if (isRoot ? d !== 1 && d !== SYSTEM_DISTANCE + 1 : distances[from] + 1 !== d) continue;
     const type = edgeType[e];
     if (type === weak || (type === shortcut && !isRoot)) continue;
-    // edgeScore, with isUserEdge inlined (isUserEdgeFast).
+    // edgeScore, on the tables.
     let score = nodeType[from] === synthetic ? 2 : 3;
-    const kind = edgeKind[type];
-    if (kind === 1 || (kind !== 0 && (kind & (nameBits[edgeNameOrIndex[e]] ?? 2)) !== 0)) {
-      const toName = nameBits[nodeName[t]] ?? 0;
-      const tk = typeKind[nodeType[t]];
-      if ((toName & 8) === 0 && (tk === 0 || (tk === 2 && (toName & 16) !== 0))) score = type === property || type === context ? 0 : 1;
-    }
+    if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[t], nodeName[t])) score = type === property || type === context ? 0 : 1;
     if (score + 1 < b) {
       best[t] = score + 1;
       bestEdge[t] = e;

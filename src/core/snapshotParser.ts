@@ -734,25 +734,9 @@ export class SnapshotParser {
       this.needValue = needValue;
       return pos;
     }
-    rowLoop: while (pos <= limit) {
-      let p = pos;
-      for (let k = 0; k < rowLength; k++) {
-        let d = buf[p] - 48;
-        if (d < 0 || d > 9) break rowLoop;
-        let n = d;
-        const stop = p + 9;
-        d = buf[++p] - 48;
-        while (d >= 0 && d <= 9) {
-          if (p === stop) break rowLoop;
-          n = n * 10 + d;
-          d = buf[++p] - 48;
-        }
-        vals[k] = n;
-        if (k + 1 < rowLength) {
-          if (buf[p] !== COMMA) break rowLoop;
-          p++;
-        }
-      }
+    while (pos <= limit) {
+      let p = readRow(buf, pos, rowLength, vals);
+      if (p < 0) break;
       const i = rows;
       if (i >= edgeCount) break;
       const type = vals[typeAt];
@@ -888,25 +872,9 @@ export class SnapshotParser {
       this.needValue = needValue;
       return pos;
     }
-    rowLoop: while (pos <= limit) {
-      let p = pos;
-      for (let k = 0; k < rowLength; k++) {
-        let d = buf[p] - 48;
-        if (d < 0 || d > 9) break rowLoop;
-        let n = d;
-        const stop = p + 9;
-        d = buf[++p] - 48;
-        while (d >= 0 && d <= 9) {
-          if (p === stop) break rowLoop;
-          n = n * 10 + d;
-          d = buf[++p] - 48;
-        }
-        vals[k] = n;
-        if (k + 1 < rowLength) {
-          if (buf[p] !== COMMA) break rowLoop;
-          p++;
-        }
-      }
+    while (pos <= limit) {
+      let p = readRow(buf, pos, rowLength, vals);
+      if (p < 0) break;
       const i = rows;
       if (i >= nodeCount) break;
       const type = vals[typeAt];
@@ -950,25 +918,9 @@ export class SnapshotParser {
     let locations = this.locations;
     let rows = this.rows;
     let needValue = this.needValue;
-    rowLoop: while (pos <= limit) {
-      let p = pos;
-      for (let k = 0; k < rowLength; k++) {
-        let d = buf[p] - 48;
-        if (d < 0 || d > 9) break rowLoop;
-        let n = d;
-        const stop = p + 9;
-        d = buf[++p] - 48;
-        while (d >= 0 && d <= 9) {
-          if (p === stop) break rowLoop;
-          n = n * 10 + d;
-          d = buf[++p] - 48;
-        }
-        vals[k] = n;
-        if (k + 1 < rowLength) {
-          if (buf[p] !== COMMA) break rowLoop;
-          p++;
-        }
-      }
+    while (pos <= limit) {
+      let p = readRow(buf, pos, rowLength, vals);
+      if (p < 0) break;
       const at = vals[objectAt];
       const object = (at / nff) | 0;
       if (object * nff !== at || object >= nodeCount) break;
@@ -1211,6 +1163,32 @@ export class SnapshotParser {
     this.traceFill = (this.traceFill + 1) % 4;
     if (this.traceIds.length > 50_000_000) this.fail('"trace_tree" is implausibly large', pos);
   }
+}
+
+/**
+ * The fast paths' general row reader: `rowLength` comma-separated numbers of at most 9 digits from `p` into `vals`.
+ * Returns the position after the row's last digit, or -1 when the row is laid out otherwise (the general loop then
+ * takes it and reports any error).
+ */
+function readRow(buf: Uint8Array, p: number, rowLength: number, vals: Int32Array): number {
+  for (let k = 0; k < rowLength; k++) {
+    let d = buf[p] - 48;
+    if (d < 0 || d > 9) return -1;
+    let n = d;
+    const stop = p + 9;
+    d = buf[++p] - 48;
+    while (d >= 0 && d <= 9) {
+      if (p === stop) return -1;
+      n = n * 10 + d;
+      d = buf[++p] - 48;
+    }
+    vals[k] = n;
+    if (k + 1 < rowLength) {
+      if (buf[p] !== COMMA) return -1;
+      p++;
+    }
+  }
+  return p;
 }
 
 /** Parses a `.heapsnapshot` file by streaming it; never reads it into one string. */

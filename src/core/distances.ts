@@ -9,6 +9,7 @@
  * - Weak edges never count; shortcut edges count only from the synthetic root.
  */
 import type { HeapGraph } from './heapGraph';
+import { doubled } from './typedArrays';
 
 export const NO_DISTANCE = 0xffffffff;
 export const SYSTEM_DISTANCE = 100_000_000;
@@ -24,20 +25,13 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
   // The stack holds the marked objects whose edges are still to be read: it grows as needed (usually far below n).
   let stack = new Uint32Array(1024);
   let top = 0;
-  const push = (t: number) => {
-    if (top === stack.length) {
-      const grown = new Uint32Array(Math.min(nodeCount, stack.length * 2));
-      grown.set(stack);
-      stack = grown;
-    }
-    stack[top++] = t;
-  };
   for (let e = firstEdge[rootOrdinal], end = firstEdge[rootOrdinal + 1]; e < end; e++) {
     if (edgeType[e] !== shortcut) continue;
     const t = edgeTarget[e];
     if (flags[t] & FLAG_USER_REACHABLE) continue;
     flags[t] |= FLAG_USER_REACHABLE;
-    push(t);
+    if (top === stack.length) stack = doubled(stack, 0, nodeCount);
+    stack[top++] = t;
   }
   while (top > 0) {
     const n = stack[--top];
@@ -46,8 +40,8 @@ export function computeUserReachable(graph: HeapGraph): Uint8Array {
       const t = edgeTarget[e];
       if (flags[t] & FLAG_USER_REACHABLE) continue;
       flags[t] |= FLAG_USER_REACHABLE;
-      if (top === stack.length) push(t);
-      else stack[top++] = t;
+      if (top === stack.length) stack = doubled(stack, 0, nodeCount);
+      stack[top++] = t;
     }
   }
   return flags;

@@ -16,6 +16,7 @@
  */
 import { FLAG_USER_REACHABLE } from './distances';
 import type { HeapGraph } from './heapGraph';
+import { doubled } from './typedArrays';
 
 export interface DominatorResult {
   /** Ordinal of the immediate dominator; the root dominates itself. */
@@ -153,12 +154,8 @@ function depthFirst(
     semi[count] = nv;
     count++;
     if (++top === stackNode.length) {
-      const grownNode = new Uint32Array(stackNode.length * 2);
-      grownNode.set(stackNode);
-      stack.node = stackNode = grownNode;
-      const grownEdge = new Uint32Array(stackEdge.length * 2);
-      grownEdge.set(stackEdge);
-      stack.edge = stackEdge = grownEdge;
+      stack.node = stackNode = doubled(stackNode);
+      stack.edge = stackEdge = doubled(stackEdge);
     }
     stackNode[top] = t;
     stackEdge[top] = firstEdge[t];
@@ -211,11 +208,7 @@ function semidominators(n: number, parent: Uint32Array, semi: Uint32Array, label
         let depth = 0;
         let x = v;
         while (ancestor[ancestor[x]] !== NONE) {
-          if (depth === path.length) {
-            const grown = new Uint32Array(path.length * 2);
-            grown.set(path);
-            path = grown;
-          }
+          if (depth === path.length) path = doubled(path);
           path[depth++] = x;
           x = ancestor[x];
         }

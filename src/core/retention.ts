@@ -7,6 +7,7 @@ import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
 import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
 import { displayName, isUserEdgeFast, userEdgeKind, userEdgeTarget, type EdgeSemantics, type UserEdgeTables } from './semantics';
+import { doubled } from './typedArrays';
 
 export interface ReportOptions {
   /** Distinct retaining paths to return (default 5). */
@@ -861,11 +862,9 @@ function componentSizeOf(
     const i = counter++;
     rindex[t] = i;
     if (callTop === callNode.length) {
-      callNode = grow(callNode);
-      callEdge = grow(callEdge);
-      const grown = new Uint8Array(callRoot.length * 2);
-      grown.set(callRoot);
-      callRoot = grown;
+      callNode = doubled(callNode);
+      callEdge = doubled(callEdge);
+      callRoot = doubled(callRoot);
     }
     callNode[callTop] = t;
     callEdge[callTop] = firstEdge[t];
@@ -904,7 +903,7 @@ function componentSizeOf(
       while (waitTop > 0 && rv <= rindex[waiting[waitTop - 1]]) rindex[waiting[--waitTop]] = DONE;
       rindex[v] = DONE;
     } else {
-      if (waitTop === waiting.length) waiting = grow(waiting);
+      if (waitTop === waiting.length) waiting = doubled(waiting);
       waiting[waitTop++] = v;
       const u = callNode[callTop - 1]; // v is not the root, so it is not the start: it has a caller
       if (rv < rindex[u]) {
@@ -914,12 +913,6 @@ function componentSizeOf(
     }
   }
   return waitTop + 1;
-
-  function grow(a: Uint32Array): Uint32Array {
-    const b = new Uint32Array(a.length * 2);
-    b.set(a);
-    return b;
-  }
 }
 
 /**
@@ -1016,11 +1009,7 @@ function boundedBfs(
         if (tables !== null && !isUserEdgeFast(tables, edgeType, edgeNameOrIndex, nodeType, nodeName, e, t)) continue;
         marks[t] = epoch;
         parentEdge[t] = e;
-        if (tail === queue.length) {
-          const grown = new Uint32Array(queue.length * 2);
-          grown.set(queue);
-          queue = grown;
-        }
+        if (tail === queue.length) queue = doubled(queue);
         queue[tail++] = t;
         if (mark === epoch + 1 && --remaining === 0) return;
       }

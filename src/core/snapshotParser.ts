@@ -11,6 +11,7 @@
  *
  * Field positions come from `snapshot.meta` by name, never by position.
  */
+import { doubled } from './typedArrays';
 
 export class SnapshotFormatError extends Error {
   /** Byte offset in the document where the problem was found. */
@@ -910,12 +911,10 @@ export class SnapshotParser {
     const rowLength = this.rowLength;
     const limit = end - (rowLength * 11 + 4);
     const vals = this.intRow;
-    const f = this.locationFieldIndex;
-    const objectAt = f.objectIndex, scriptAt = f.scriptId, lineAt = f.line, columnAt = f.column;
+    const objectAt = this.locationFieldIndex.objectIndex;
     if (objectAt < 0) return pos;
     const nff = this.nodeFieldCount;
     const nodeCount = this.nodeCount;
-    let locations = this.locations;
     let rows = this.rows;
     let needValue = this.needValue;
     while (pos <= limit) {
@@ -924,19 +923,8 @@ export class SnapshotParser {
       const at = vals[objectAt];
       const object = (at / nff) | 0;
       if (object * nff !== at || object >= nodeCount) break;
-      const i = rows;
-      if ((i + 1) * 4 > locations.length) {
-        const grown = new Int32Array(Math.max(1024, locations.length * 2));
-        grown.set(locations);
-        this.locations = locations = grown;
-      }
-      const o = i * 4;
-      locations[o] = object;
-      locations[o + 1] = scriptAt >= 0 ? vals[scriptAt] : -1;
-      locations[o + 2] = lineAt >= 0 ? vals[lineAt] : -1;
-      locations[o + 3] = columnAt >= 0 ? vals[columnAt] : -1;
-      rows = i + 1;
-      this.locationCount = rows;
+      this.storeLocation(rows, object, vals);
+      rows++;
       needValue = false;
       let c = buf[p];
       if (c === 10) c = buf[++p];
@@ -953,38 +941,36 @@ export class SnapshotParser {
     return pos;
   }
 
+  /** Location row `i`: its object as a node ordinal, the other fields from `row` (-1 where the snapshot has none). */
+  private storeLocation(i: number, object: number, row: ArrayLike<number>): void {
+    if ((i + 1) * 4 > this.locations.length) this.locations = doubled(this.locations, 1024);
+    const f = this.locationFieldIndex;
+    const o = i * 4;
+    this.locations[o] = object;
+    this.locations[o + 1] = f.scriptId >= 0 ? row[f.scriptId] : -1;
+    this.locations[o + 2] = f.line >= 0 ? row[f.line] : -1;
+    this.locations[o + 3] = f.column >= 0 ? row[f.column] : -1;
+    this.locationCount = i + 1;
+  }
+
   /** Rows of the small sections (locations, trace function infos, samples). */
   private flushRow(pos: number): void {
     const row = this.row;
     const i = this.rows++;
     switch (this.sink) {
       case Sink.Locations: {
-        if ((i + 1) * 4 > this.locations.length) {
-          const grown = new Int32Array(Math.max(1024, this.locations.length * 2));
-          grown.set(this.locations);
-          this.locations = grown;
-        }
-        const f = this.locationFieldIndex;
-        const object = row[f.objectIndex] / this.nodeFieldCount;
+        const at = row[this.locationFieldIndex.objectIndex];
+        const object = at / this.nodeFieldCount;
         if (object !== Math.floor(object) || object >= this.nodeCount) {
-          this.fail(`Location ${i} refers to node offset ${row[f.objectIndex]}, which is not a node`, pos);
+          this.fail(`Location ${i} refers to node offset ${at}, which is not a node`, pos);
         }
-        const o = i * 4;
-        this.locations[o] = object;
-        this.locations[o + 1] = f.scriptId >= 0 ? row[f.scriptId] : -1;
-        this.locations[o + 2] = f.line >= 0 ? row[f.line] : -1;
-        this.locations[o + 3] = f.column >= 0 ? row[f.column] : -1;
-        this.locationCount = i + 1;
+        this.storeLocation(i, object, row);
         return;
       }
       default: {
         // Small arrays kept whole: trace function infos and samples.
         const need = this.growableLength + this.rowLength;
-        if (need > this.growable.length) {
-          const grown = new Float64Array(Math.max(need, this.growable.length * 2));
-          grown.set(this.growable.subarray(0, this.growableLength));
-          this.growable = grown;
-        }
+        if (need > this.growable.length) this.growable = doubled(this.growable, need);
         this.growable.set(row.subarray(0, this.rowLength), this.growableLength);
         this.growableLength = need;
       }
@@ -1105,11 +1091,7 @@ export class SnapshotParser {
   }
 
   private pushUnit(unit: number): void {
-    if (this.stringUnitsLength === this.stringUnits.length) {
-      const grown = new Uint16Array(this.stringUnits.length * 2);
-      grown.set(this.stringUnits);
-      this.stringUnits = grown;
-    }
+    if (this.stringUnitsLength === this.stringUnits.length) this.stringUnits = doubled(this.stringUnits);
     this.stringUnits[this.stringUnitsLength++] = unit;
   }
 

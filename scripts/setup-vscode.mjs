@@ -75,9 +75,11 @@ export function missing() {
 
 function run(cmd, args, opts = {}) {
   log(`$ ${[cmd, ...args].join(' ')}`);
+  const t0 = Date.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
   if (r.error) throw new Error(`${cmd} could not be started: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
+  log(`  took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 /** npm's own CLI, to run it under a chosen Node. */
@@ -102,8 +104,11 @@ function npmInstall(prefix, spec, nodeBin, extraEnv = {}) {
   if (!existsSync(join(prefix, 'package.json'))) {
     writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'retention-explorer-tools', private: true }, null, 2) + '\n');
   }
+  // The outer npm's variables (`npm start`, `npm test`) must not reach the inner install: its npm_config_user_agent
+  // names the outer Node, and code-server's postinstall reads the Node major version from it.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...inherited,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
     npm_config_audit: 'false',

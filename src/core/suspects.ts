@@ -34,8 +34,9 @@ export interface SuspectOptions {
   /** Groups returned, largest first (default 20). */
   maxGroups?: number;
   /**
-   * A group of one object counts only from this many retained bytes (default 64 KiB): a leak repeats with the
-   * action, while one small object is usually a value the program replaced (a status string, a timestamp).
+   * A group of one new object (no other new object in it) counts only from this many retained bytes (default
+   * 64 KiB): a leak repeats with the action or grows, while one small object is usually a value the program
+   * replaced (a status string, a timestamp).
    */
   singleObjectBytes?: number;
 }
@@ -53,6 +54,8 @@ export interface SuspectGroup {
   className: string;
   /** Suspects in the group (each an outermost new object). */
   count: number;
+  /** New objects in the group: the suspects and the new objects inside them. */
+  objects: number;
   /** Bytes they retain together. */
   retainedSize: number;
   /** The one retaining the most: open its retention tree to see what to break. */
@@ -76,7 +79,7 @@ export interface LeakSuspects {
     systemOnly: number;
     /** Engine machinery, or reached only through it. */
     warmUp: number;
-    /** Single small objects (see singleObjectBytes). */
+    /** Groups of one small new object (see singleObjectBytes). */
     single: number;
   };
 }
@@ -132,44 +135,62 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   }
   if (candidates === 0) return { groups: [], groupCount: 0, count: 0, retainedSize: 0, leftOut };
 
-  // 2. The outermost ones: no other suspect on their dominator chain. above[o]: 1 = a suspect at or above o, 2 = none.
-  const above = new Uint8Array(nodeCount);
-  above[g.rootOrdinal] = 2;
+  // 2. The outermost ones: no other suspect on their dominator chain. nearest[o]: the closest suspect at or above o
+  // on its dominator chain, NONE when there is none, UNSEEN before it is known (a chain walked once, then memoised).
+  const nearest = new Int32Array(nodeCount).fill(UNSEEN);
+  nearest[g.rootOrdinal] = NONE;
   const chain: number[] = [];
-  const coveredAt = (start: number): number => {
+  const suspectAtOrAbove = (start: number): number => {
     let o = start;
-    while (above[o] === 0) {
+    while (nearest[o] === UNSEEN) {
+      if (suspect[o] === 1) {
+        nearest[o] = o;
+        break;
+      }
       chain.push(o);
-      if (suspect[o] === 1) { above[o] = 1; chain.pop(); break; }
       o = dominator[o];
     }
-    const state = above[o];
-    while (chain.length > 0) above[chain.pop()!] = state;
-    return state;
+    const found = nearest[o];
+    while (chain.length > 0) nearest[chain.pop()!] = found;
+    return found;
   };
+  // New objects inside each outermost suspect (itself included): a leak grows, a replaced value is one object.
+  const inner = new Map<number, number>();
+  const outermost: number[] = [];
+  for (let o = 1; o < nodeCount; o++) {
+    if (suspect[o] !== 1) continue;
+    const owner = suspectAtOrAbove(dominator[o]);
+    if (owner === NONE) {
+      outermost.push(o);
+      inner.set(o, (inner.get(o) ?? 0) + 1);
+    } else {
+      let top = owner;
+      for (let up = suspectAtOrAbove(dominator[top]); up !== NONE; up = suspectAtOrAbove(dominator[top])) top = up;
+      inner.set(top, (inner.get(top) ?? 0) + 1);
+    }
+  }
 
   // 3. Signatures along the best way down from the roots, and groups.
   const parentEdge = bestParentEdges(analysis);
   const signatures = new Signatures(g, analysis, warm, parentEdge);
-  const groups = new Map<number, { count: number; retained: number; top: number[] }>();
-  for (let o = 1; o < nodeCount; o++) {
-    if (suspect[o] !== 1) continue;
-    if (coveredAt(dominator[o]) === 1) continue;
+  const groups = new Map<number, { count: number; objects: number; retained: number; top: number[] }>();
+  for (const o of outermost) {
     const sig = signatures.of(o);
     if (sig < 0) {
       leftOut.warmUp++;
       continue;
     }
     let group = groups.get(sig);
-    if (!group) groups.set(sig, (group = { count: 0, retained: 0, top: [] }));
+    if (!group) groups.set(sig, (group = { count: 0, objects: 0, retained: 0, top: [] }));
     group.count++;
+    group.objects += inner.get(o) ?? 1;
     group.retained += retainedSize[o];
     insertTop(group.top, o, retainedSize, 5);
   }
 
   const singleBytes = options.singleObjectBytes ?? 64 * 1024;
   const kept = [...groups.entries()].filter(([, group]) => {
-    if (group.count > 1 || group.retained >= singleBytes) return true;
+    if (group.objects > 1 || group.retained >= singleBytes) return true;
     leftOut.single++;
     return false;
   });
@@ -186,6 +207,7 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
       signature,
       className: signature[signature.length - 1]?.className ?? '',
       count: group.count,
+      objects: group.objects,
       retainedSize: group.retained,
       representative: analysis.node(nodeId[group.top[0]]),
       ids: group.top.map((o) => nodeId[o]),
@@ -379,6 +401,8 @@ class Signatures {
 
 const UNKNOWN = -2;
 const NO_WAY = -1;
+const UNSEEN = -2;
+const NONE = -1;
 
 /** Keeps `top` as the `limit` ordinals with the largest `key`, descending. */
 function insertTop(top: number[], o: number, key: Float64Array, limit: number): void {

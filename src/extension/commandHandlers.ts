@@ -4,16 +4,19 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { noticeText } from '../shared/displayText';
+import { formatBytes } from '../core/format';
+import { displayLabel, noticeText } from '../shared/displayText';
 import type { SnapshotInfo } from '../shared/workerProtocol';
 import type { CaptureProgress } from './captureProgress';
 import { guard, type CommandOutcome } from './commandOutcome';
 import {
-  parseAddressArgument, parseFindArgument, parseObjectArgument, parsePathArgument, parseTargetArgument,
+  parseActionArgument, parseAddressArgument, parseCompareArgument, parseFindArgument, parseObjectArgument, parsePathArgument, parseTargetArgument,
   parseVariableArgument, type CommandId,
 } from './commands';
 import { UserError, type DebugSessions } from './debugSessions';
 import type { ReportFlow, ShownReport } from './reportFlow';
+import type { ComparisonPanel } from './comparisonPanel';
+import type { HuntStep, LeakHunt } from './leakHunt';
 import type { RetentionPanel } from './retentionPanel';
 import { SIDEBAR_VIEW_ID, type SidebarView } from './sidebarView';
 import type { SnapshotCatalog } from './snapshotCatalog';
@@ -30,14 +33,34 @@ export interface CommandDeps {
   flow: ReportFlow;
   panel: RetentionPanel;
   sidebar: SidebarView;
+  hunt: LeakHunt;
+  comparisons: ComparisonPanel;
 }
 
 export type CommandHandlers = Record<CommandId, (arg: unknown) => unknown>;
 
 export function commandHandlers(d: CommandDeps): CommandHandlers {
-  const { worker, sessions, targets, catalog, progress, flow, panel, sidebar } = d;
+  const { worker, sessions, targets, catalog, progress, flow, panel, sidebar, hunt, comparisons } = d;
   const target = (id?: string) => resolveTarget(targets, sessions, progress, id);
   const focusSidebar = () => void vscode.commands.executeCommand(`${SIDEBAR_VIEW_ID}.focus`);
+  /** The hunt's program for a step after the baseline: the one the baseline was taken of. */
+  const huntTarget = async (arg: unknown) => {
+    const key = parseTargetArgument(arg) ?? hunt.state().program?.key;
+    return key ? targets.get(key) ?? target(key) : target(undefined);
+  };
+  const takeStep = (step: HuntStep) => (arg: unknown) => guard<{ snapshot: SnapshotInfo }>(async () => {
+    const t = step === 'baseline' ? await target(parseTargetArgument(arg)) : await huntTarget(arg);
+    if (!t) return undefined;
+    const snapshot = await hunt.take(step, t);
+    focusSidebar();
+    return { ok: true, snapshot };
+  });
+  const showComparison = async (snapshotIds?: number[]) => {
+    const comparison = await hunt.compare(snapshotIds);
+    const ids = snapshotIds ?? hunt.comparisonIds();
+    comparisons.show({ comparison, lastSnapshotId: ids[ids.length - 1] });
+    return { ok: true as const, suspects: comparison.suspects.groups.length, classes: comparison.classes.length };
+  };
 
   return {
     'retentionExplorer.findRetainingCycles': (arg) => guard<ShownReport>(async () => {
@@ -161,6 +184,73 @@ export function commandHandlers(d: CommandDeps): CommandHandlers {
       panel.show(model, { fromHistory: true });
       return { ok: true };
     },
+
+    'retentionExplorer.takeBaseline': takeStep('baseline'),
+    'retentionExplorer.takeTarget': takeStep('target'),
+    'retentionExplorer.takeFinal': takeStep('final'),
+
+    'retentionExplorer.runAction': (arg) => guard<{ runs: number }>(async () => {
+      const parsed = parseActionArgument(arg);
+      const t = await huntTarget(parsed?.target);
+      if (!t) return undefined;
+      let expression = parsed?.expression;
+      if (expression === undefined) {
+        expression = await vscode.window.showInputBox({
+          title: 'Find Leaks: Repeat an Action', value: hunt.state().lastAction ?? '',
+          prompt: `An expression to run in ${t.label} each time, awaited: the action you suspect, such as \`await app.openAndClose()\``,
+          ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Type the action to repeat'),
+        });
+        if (!expression) return undefined;
+      }
+      let times = parsed?.times;
+      if (times === undefined) {
+        const text = await vscode.window.showInputBox({
+          title: 'Find Leaks: Repeat an Action', value: '10', prompt: 'How many times to run it (a leak grows with each run)',
+          ignoreFocusOut: true, validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 10_000 ? null : 'A whole number from 1 to 10000'),
+        });
+        if (!text) return undefined;
+        times = Number(text.trim());
+      }
+      const result = await hunt.repeat(t, expression, times);
+      void vscode.window.setStatusBarMessage(`Retention: ran the action ${result.runs} times in ${(result.elapsedMs / 1000).toFixed(1)} s`, 10_000);
+      return { ok: true, runs: result.runs };
+    }),
+
+    'retentionExplorer.showLeakSuspects': () => guard<{ suspects: number; classes: number }>(() => showComparison()),
+
+    'retentionExplorer.compareSnapshots': (arg) => guard<{ suspects: number; classes: number }>(async () => {
+      const parsed = parseCompareArgument(arg);
+      let ids = parsed?.snapshotIds;
+      let paths = parsed?.paths;
+      if (!ids && !paths) {
+        const CHOOSE_FILES = -1;
+        const items = catalog.snapshots().map((s) => ({ label: displayLabel(s.label, 200), description: `${formatBytes(s.bytes)} · ${new Date(s.takenAt).toLocaleTimeString()}`, id: s.snapshotId }));
+        const picked = await vscode.window.showQuickPick([...items, { label: '$(folder-opened) Choose .heapsnapshot files…', description: '', id: CHOOSE_FILES }], {
+          title: 'Compare Heap Snapshots: pick 2 (baseline, target) or 3 (baseline, target, final) of one process',
+          canPickMany: true, ignoreFocusOut: true,
+        });
+        if (!picked || picked.length === 0) return undefined;
+        if (picked.some((p) => p.id === CHOOSE_FILES)) {
+          const files = await vscode.window.showOpenDialog({ title: 'Compare Heap Snapshots', canSelectMany: true, openLabel: 'Compare', filters: { 'Heap snapshots': ['heapsnapshot'] } });
+          if (!files?.length) return undefined;
+          paths = files.map((f) => f.fsPath);
+          ids = picked.filter((p) => p.id !== CHOOSE_FILES).map((p) => p.id);
+        } else {
+          ids = picked.map((p) => p.id);
+        }
+      }
+      const all = [...(ids ?? [])];
+      for (const path of paths ?? []) {
+        const snapshot = await progress.run(`Opening ${basename(path)}`, (signal, onProgress) => worker.call('openFile', { path }, { signal, onProgress }));
+        catalog.add(snapshot, { select: false });
+        all.push(snapshot.snapshotId);
+      }
+      if (all.length < 2 || all.length > 3) throw new UserError(`Pick 2 snapshots (baseline, target) or 3 (baseline, target, final), not ${all.length}.`);
+      // Oldest first: the catalogue's order is the order they were taken or opened; files are ordered by their ids.
+      const order = catalog.snapshots().map((s) => s.snapshotId);
+      all.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+      return showComparison(all);
+    }),
 
     'retentionExplorer._panelState': (arg) => {
       const a = (arg ?? {}) as { generation?: unknown; timeoutMs?: unknown };

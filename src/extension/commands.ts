@@ -16,6 +16,10 @@ export const CONTEXT = {
   recording: 'retentionExplorer.recording',
   /** At least one analysed snapshot is open. */
   hasSnapshot: 'retentionExplorer.hasSnapshot',
+  /** A leak hunt has its baseline. */
+  huntStarted: 'retentionExplorer.huntStarted',
+  /** A leak hunt has its target snapshot: suspects can be shown. */
+  huntHasTarget: 'retentionExplorer.huntHasTarget',
 } as const;
 
 const canCapture = `${CONTEXT.nodeSession} || ${CONTEXT.attached}`;
@@ -85,6 +89,36 @@ export const COMMANDS = {
     title: 'Show Retention Tree',
     palette: CONTEXT.hasSnapshot,
     icon: '$(list-tree)',
+  },
+  'retentionExplorer.takeBaseline': {
+    title: 'Find Leaks: Take Baseline Snapshot',
+    palette: canCapture,
+    icon: '$(debug-start)',
+  },
+  'retentionExplorer.runAction': {
+    title: 'Find Leaks: Repeat an Action in the Program...',
+    palette: CONTEXT.huntStarted,
+    icon: '$(run-all)',
+  },
+  'retentionExplorer.takeTarget': {
+    title: 'Find Leaks: Take Target Snapshot',
+    palette: CONTEXT.huntStarted,
+    icon: '$(device-camera)',
+  },
+  'retentionExplorer.takeFinal': {
+    title: 'Find Leaks: Take Final Snapshot',
+    palette: CONTEXT.huntHasTarget,
+    icon: '$(device-camera)',
+  },
+  'retentionExplorer.showLeakSuspects': {
+    title: 'Find Leaks: Show Leak Suspects',
+    palette: CONTEXT.huntHasTarget,
+    icon: '$(bug)',
+  },
+  'retentionExplorer.compareSnapshots': {
+    title: 'Compare Heap Snapshots...',
+    palette: 'true',
+    icon: '$(diff)',
   },
   'retentionExplorer._panelState': {
     title: 'Retention: panel state (tests)',
@@ -203,6 +237,31 @@ export function parseObjectArgument(arg: unknown): { snapshotId?: number; heapId
     return arg.snapshotId === undefined ? { heapId: arg.heapId } : { heapId: arg.heapId, snapshotId: arg.snapshotId };
   }
   throw new ArgumentError('Show Retainers of Heap Object Id takes a heap id (the @123 in DevTools) or {snapshotId, heapId}.');
+}
+
+/** What "Repeat an Action" accepts programmatically: `{expression, times?}`, or undefined (ask). */
+export function parseActionArgument(arg: unknown): { expression: string; times?: number; target?: string } | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg === 'string') return { expression: arg };
+  if (!isRecord(arg) || typeof arg.expression !== 'string') throw new ArgumentError('Repeat an Action takes an expression string, or {expression, times?}.');
+  const out: { expression: string; times?: number; target?: string } = { expression: arg.expression };
+  if (arg.times !== undefined) {
+    if (typeof arg.times !== 'number' || !Number.isSafeInteger(arg.times) || arg.times < 1 || arg.times > 10_000) throw new ArgumentError('times must be a whole number from 1 to 10000.');
+    out.times = arg.times;
+  }
+  if (typeof arg.target === 'string') out.target = arg.target;
+  return out;
+}
+
+/** Snapshot ids to compare (2 or 3, oldest first), file paths to open and compare, or undefined (ask). */
+export function parseCompareArgument(arg: unknown): { snapshotIds?: number[]; paths?: string[] } | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (isRecord(arg) && Array.isArray(arg.snapshotIds) && arg.snapshotIds.every(ok)) return { snapshotIds: arg.snapshotIds };
+  if (isRecord(arg) && Array.isArray(arg.paths) && arg.paths.every((p) => typeof p === 'string')) return { paths: arg.paths as string[] };
+  // The Explorer passes the clicked file and, with several selected, all of them.
+  if (isRecord(arg) && typeof arg.fsPath === 'string') return { paths: [arg.fsPath] };
+  throw new ArgumentError('Compare Heap Snapshots takes {snapshotIds: [baseline, target, final?]} or {paths: [...]}.');
 }
 
 /** A session-id argument for snapshot/recording commands: a string id, `{sessionId}`, or undefined (the active one). */

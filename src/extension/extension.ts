@@ -7,6 +7,9 @@
 import * as vscode from 'vscode';
 import { CaptureProgress } from './captureProgress';
 import { commandHandlers } from './commandHandlers';
+import { ComparisonPanel } from './comparisonPanel';
+import { LeakHunt } from './leakHunt';
+import { SnapshotEditorProvider } from './snapshotEditor';
 import { COMMANDS, type CommandId } from './commands';
 import { DebugSessions } from './debugSessions';
 import { ReportFlow } from './reportFlow';
@@ -27,18 +30,22 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new RetentionPanel(context.extensionUri, (snapshotId, heapId, offset) =>
     worker.call('retainers', { snapshotId, heapId, offset, limit: RETAINERS_PAGE }));
   const flow = new ReportFlow(worker, sessions, targets, catalog, progress, panel);
-  const sidebar = new SidebarView(context.extensionUri, { targets, catalog, progress, sessions, flow });
+  const hunt = new LeakHunt(worker, catalog, progress, targets);
+  const comparisons = new ComparisonPanel(context.extensionUri);
+  const snapshotEditor = new SnapshotEditorProvider(context.extensionUri, worker, catalog, flow);
+  const sidebar = new SidebarView(context.extensionUri, { targets, catalog, progress, sessions, flow, hunt });
   // Disposed in reverse: views first, then the state and the sessions. The worker is not among them: VS Code
   // disposes subscriptions without waiting, and the worker must first detach from the debuggee (deactivate below).
   context.subscriptions.push(
-    sessions, targets, catalog, progress, panel, sidebar,
+    sessions, targets, catalog, progress, hunt, panel, comparisons, snapshotEditor, sidebar,
     panel.onDidAskInspect(({ snapshotId, heapId }) => flow.inspect(snapshotId, heapId)),
+    comparisons.onDidAskInspect(({ snapshotId, heapId }) => flow.inspect(snapshotId, heapId)),
     targets.onDidEnd((e) => panel.sourceEnded(e.key, e.message)),
     worker.onWorkerExit((message) => panel.status('error', `${message} The tree shown stays readable, but expanding it needs a new snapshot.`)),
   );
   activeWorker = worker;
 
-  const handlers = commandHandlers({ worker, sessions, targets, catalog, progress, flow, panel, sidebar });
+  const handlers = commandHandlers({ worker, sessions, targets, catalog, progress, flow, panel, sidebar, hunt, comparisons });
   for (const id of Object.keys(COMMANDS) as CommandId[]) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }

@@ -11,6 +11,7 @@ import type { CaptureProgress } from './captureProgress';
 import { guard } from './commandOutcome';
 import type { CommandId } from './commands';
 import type { DebugSessions } from './debugSessions';
+import type { LeakHunt } from './leakHunt';
 import type { ReportFlow } from './reportFlow';
 import type { SnapshotCatalog } from './snapshotCatalog';
 import type { TargetRegistry } from './targetRegistry';
@@ -27,6 +28,12 @@ const SIDEBAR_COMMANDS: Record<Exclude<SidebarCommand, 'cancelCapture'>, { id: C
   startRecording: { id: 'retentionExplorer.startAllocationRecording', target: true },
   stopRecording: { id: 'retentionExplorer.stopAllocationRecording', target: true },
   startDebugging: { id: 'workbench.action.debug.start', target: false },
+  takeBaseline: { id: 'retentionExplorer.takeBaseline', target: true },
+  runAction: { id: 'retentionExplorer.runAction', target: true },
+  takeTarget: { id: 'retentionExplorer.takeTarget', target: true },
+  takeFinal: { id: 'retentionExplorer.takeFinal', target: true },
+  showSuspects: { id: 'retentionExplorer.showLeakSuspects', target: false },
+  compareSnapshots: { id: 'retentionExplorer.compareSnapshots', target: false },
 };
 
 export interface SidebarSources {
@@ -35,6 +42,7 @@ export interface SidebarSources {
   progress: CaptureProgress;
   sessions: DebugSessions;
   flow: ReportFlow;
+  hunt: LeakHunt;
 }
 
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -51,6 +59,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       sources.catalog.onDidChange(refresh),
       sources.progress.onDidChange(refresh),
       sources.sessions.onDidChange(refresh),
+      sources.hunt.onDidChange(refresh),
     );
   }
 
@@ -99,6 +108,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       summary: entry?.summary ?? null,
       summaryError: entry?.summaryError ?? null,
       capture: progress.state,
+      hunt: this.sources.hunt.state(),
     };
   }
 

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export type WebviewKind = 'panel' | 'sidebar';
+/** Which page of the one webview bundle to start (`<body data-view>`). */
+export type WebviewKind = 'panel' | 'sidebar' | 'comparison' | 'snapshotFile';
 
 /** The folder webviews may load from: the built bundle, its styles and the codicon font. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {

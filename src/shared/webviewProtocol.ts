@@ -6,6 +6,7 @@
  * a typed message or null, checking every field's type and range. The host acts only on what they return.
  */
 import type { HeapSummary, RetainerPage, RetentionReport, SourceLocation } from '../core/report';
+import type { SnapshotComparison } from '../core/comparisonResult';
 import type { ObjectReport, SelectedObjectDto, SnapshotInfo } from './workerProtocol';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -74,6 +75,18 @@ export interface CaptureState {
   fraction: number | null;
 }
 
+/** The guided leak hunt (baseline -> action -> target -> final -> suspects) on one program. */
+export interface LeakHuntState {
+  /** The program the baseline was taken of; null before any baseline. */
+  program: { key: string; label: string; ended: boolean } | null;
+  baseline: SnapshotInfo | null;
+  target: SnapshotInfo | null;
+  final: SnapshotInfo | null;
+  /** Runs of the action done for the user since the baseline (runs done by hand are not counted). */
+  actionRuns: number;
+  lastAction: string | null;
+}
+
 export interface SidebarState {
   targets: SidebarTarget[];
   /** A non-Node debug session is active (explains why nothing can be attached). */
@@ -83,6 +96,7 @@ export interface SidebarState {
   summary: HeapSummary | null;
   summaryError: string | null;
   capture: CaptureState | null;
+  hunt: LeakHuntState;
 }
 
 export type HostToSidebar = { type: 'state'; state: SidebarState };
@@ -95,10 +109,17 @@ export type SidebarCommand =
   | 'startRecording'
   | 'stopRecording'
   | 'cancelCapture'
-  | 'startDebugging';
+  | 'startDebugging'
+  | 'takeBaseline'
+  | 'runAction'
+  | 'takeTarget'
+  | 'takeFinal'
+  | 'showSuspects'
+  | 'compareSnapshots';
 
 export const SIDEBAR_COMMANDS: readonly SidebarCommand[] = [
   'takeSnapshot', 'attach', 'openFile', 'findRetainingCycles', 'startRecording', 'stopRecording', 'cancelCapture', 'startDebugging',
+  'takeBaseline', 'runAction', 'takeTarget', 'takeFinal', 'showSuspects', 'compareSnapshots',
 ];
 
 export type SidebarToHost =
@@ -108,6 +129,47 @@ export type SidebarToHost =
   | { type: 'inspect'; snapshotId: number; heapId: number }
   | { type: 'openClass'; snapshotId: number; name: string }
   | { type: 'releaseSnapshot'; snapshotId: number };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The comparison panel: leak suspects and classes of 2 or 3 snapshots
+
+export interface ComparisonModel {
+  comparison: SnapshotComparison;
+  /** The analysed snapshot the suspects' ids belong to (the last compared): their retention trees open from it. */
+  lastSnapshotId: number;
+}
+
+export type HostToComparison =
+  | { type: 'show'; model: ComparisonModel }
+  | { type: 'status'; kind: 'busy' | 'error' | 'info'; message: string };
+
+export type ComparisonToHost =
+  | { type: 'ready' }
+  | { type: 'inspect'; heapId: number }
+  | { type: 'openLocation'; location: Pick<SourceLocation, 'url' | 'line' | 'column'> };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The read-only editor of a .heapsnapshot file: its summary, and a way to compare it
+
+export interface SnapshotFileModel {
+  fileName: string;
+  /** Set once the worker has read and analysed the file. */
+  snapshot: SnapshotInfo | null;
+  summary: HeapSummary | null;
+  /** A sentence when the file could not be read, analysed or summarised. */
+  error: string | null;
+  /** Reading progress while the file is parsed. */
+  progress: CaptureState | null;
+}
+
+export type HostToSnapshotFile = { type: 'show'; model: SnapshotFileModel };
+
+export type SnapshotFileToHost =
+  | { type: 'ready' }
+  | { type: 'inspect'; heapId: number }
+  | { type: 'openClass'; name: string }
+  | { type: 'compare' }
+  | { type: 'cancel' };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation of what a webview sends
@@ -191,6 +253,40 @@ export function parseSidebarMessage(v: unknown): SidebarToHost | null {
       return isIndex(v.snapshotId) && isIndex(v.heapId) ? { type: 'inspect', snapshotId: v.snapshotId, heapId: v.heapId } : null;
     case 'openClass':
       return isIndex(v.snapshotId) && isText(v.name, 1024) ? { type: 'openClass', snapshotId: v.snapshotId, name: v.name } : null;
+    default:
+      return null;
+  }
+}
+
+/** A typed comparison-panel message, or null when `v` is not one. */
+export function parseComparisonMessage(v: unknown): ComparisonToHost | null {
+  if (!isRecord(v) || typeof v.type !== 'string') return null;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'inspect':
+      return isIndex(v.heapId) ? { type: 'inspect', heapId: v.heapId } : null;
+    case 'openLocation': {
+      const location = parseLocation(v.location);
+      return location ? { type: 'openLocation', location } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A typed message of the .heapsnapshot editor's page, or null when `v` is not one. */
+export function parseSnapshotFileMessage(v: unknown): SnapshotFileToHost | null {
+  if (!isRecord(v) || typeof v.type !== 'string') return null;
+  switch (v.type) {
+    case 'ready':
+    case 'compare':
+    case 'cancel':
+      return { type: v.type };
+    case 'inspect':
+      return isIndex(v.heapId) ? { type: 'inspect', heapId: v.heapId } : null;
+    case 'openClass':
+      return isText(v.name, 1024) ? { type: 'openClass', name: v.name } : null;
     default:
       return null;
   }

@@ -7,6 +7,7 @@
  *
  * The request/result pairs live in one map (`WorkerCalls`) so the client's `call()` is typed end to end.
  */
+import type { SnapshotComparison } from '../core/comparisonResult';
 import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from '../core/report';
 
 /** Where the worker connects: js-debug's CDP proxy for a session, or a `node --inspect` address. */
@@ -72,7 +73,15 @@ export interface WorkerCalls {
   shutdown: { params: Record<string, never>; result: void };
   /** Selects by expression, captures, analyses and reports (the whole live flow). */
   captureObject: { params: { target: string; selection: WorkerSelection; label?: string }; result: ObjectReport };
-  takeSnapshot: { params: { target: string; label?: string }; result: SnapshotInfo };
+  /** `collectGarbage`: a full collection first, as before each snapshot of a comparison. */
+  takeSnapshot: { params: { target: string; label?: string; collectGarbage?: boolean }; result: SnapshotInfo };
+  /** Runs an expression `times` times in the target (awaited), for a leak hunt's action; progress per run. */
+  runAction: { params: { target: string; expression: string; times: number }; result: { runs: number; elapsedMs: number } };
+  /**
+   * Compares 2 (baseline, target) or 3 (baseline, target, final) snapshots of one process, oldest first. The last
+   * must still be analysed (the newest ones are); the earlier ones need only the digest kept of every snapshot.
+   */
+  compareSnapshots: { params: { snapshotIds: number[] }; result: SnapshotComparison };
   startRecording: { params: { target: string }; result: void };
   stopRecording: { params: { target: string; label?: string }; result: SnapshotInfo };
   openFile: { params: { path: string }; result: SnapshotInfo };

@@ -7,6 +7,7 @@ import type { ClassSummary, ReportNode } from '../core/report';
 import type { HostToSidebar, SidebarCommand, SidebarState, SidebarToHost } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
 import { formatBytes, formatLocation, nodeName, timeOf, typeIcon } from './format';
+import { leakHuntSection } from './leakHuntSection';
 import { vscodeApi } from './vscodeApi';
 
 interface PageState {
@@ -77,6 +78,10 @@ export function startSidebar(app: HTMLElement): void {
       }
       app.append(section);
     }
+
+    // The guided leak hunt.
+    const hunt = leakHuntSection(s.hunt, live, busy, command, button);
+    if (hunt) app.append(hunt);
 
     // The capture in progress.
     if (s.capture) {

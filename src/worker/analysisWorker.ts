@@ -6,6 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { HeapAnalysis } from '../core/analysis';
+import { ComparisonError, compareSnapshots, type SnapshotComparison } from '../core/comparison';
+import { digestSnapshot, type SnapshotDigest } from '../core/snapshotDigest';
+import { runAction } from '../cdp/actionRunner';
 import type { HeapSnapshot } from '../core/snapshotParser';
 import { parseSnapshotFile } from '../core/snapshotParser';
 import type { ReportNode } from '../core/report';
@@ -36,6 +39,8 @@ interface Target {
 interface SnapshotEntry {
   info: SnapshotInfo;
   analysis: HeapAnalysis | null;
+  /** What a later comparison needs of this snapshot (per class, sorted ids and sizes); kept when the analysis is released. */
+  digest: SnapshotDigest | null;
   resolver: SourceMapResolver;
   /** The live target it came from (script names and sources for later requests), while connected. */
   target: Target | null;
@@ -158,11 +163,47 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
 
   async takeSnapshot(req, signal) {
     const target = requireTarget(req.target);
-    const captured = await target.service.takeSnapshot({ signal, onProgress: phaseProgress(req.id) });
+    const captured = await target.service.takeSnapshot({ signal, onProgress: phaseProgress(req.id), collectGarbage: req.collectGarbage });
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
     await keep(entry, signal);
     return entry.info;
+  },
+
+  async runAction(req, signal) {
+    const target = requireTarget(req.target);
+    return runAction(target.connection, req.expression, req.times, {
+      signal,
+      onProgress: (p) => post({ type: 'progress', id: req.id, phase: 'action', fraction: p.done / p.times, bytes: 0, message: p.message }),
+    });
+  },
+
+  async compareSnapshots(req) {
+    const ids = req.snapshotIds;
+    if (ids.length < 2 || ids.length > 3) throw new RequestError('Compare two snapshots (baseline, target) or three (baseline, target, final).', 'usage');
+    if (new Set(ids).size !== ids.length) throw new RequestError('Pick different snapshots to compare.', 'usage');
+    const entries = ids.map((id) => {
+      const e = snapshots.get(id);
+      if (!e) throw new RequestError(`Snapshot ${id} is no longer open; take it again.`, 'unknown-snapshot');
+      return e;
+    });
+    const last = entries[entries.length - 1];
+    if (!last.analysis) {
+      throw new RequestError(`${last.info.label} was released to save memory; the last snapshot of a comparison must be one of the ${KEEP_ANALYSES} newest. Take the target snapshot again.`, 'released');
+    }
+    const earlier = entries.slice(0, -1).map((e) => {
+      if (!e.digest) throw new RequestError(`${e.info.label} has no comparison data; take it again.`, 'released');
+      return e.digest;
+    });
+    try {
+      const comparison = compareSnapshots(earlier, last.analysis, { labels: entries.map((e) => e.info.label), lastDigest: last.digest ?? undefined });
+      await refreshScriptNames(last);
+      await applySourceMapsToComparison(comparison, last.resolver);
+      return comparison;
+    } catch (e) {
+      if (e instanceof ComparisonError) throw new RequestError(e.message, e.code);
+      throw e;
+    }
   },
 
   async startRecording(req, signal) {
@@ -305,6 +346,7 @@ async function analyse(
       hasAllocationStacks,
     },
     analysis,
+    digest: null,
     resolver: target ? target.resolver : new SourceMapResolver(),
     target,
   };
@@ -323,10 +365,18 @@ async function analyse(
 async function keep(entry: SnapshotEntry, signal: AbortSignal): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (signal.aborted) throw cancelledError();
+  // Snapshots without heap ids (some hand-made files) cannot be compared; the comparison says so when asked.
+  try { entry.digest = entry.analysis ? digestSnapshot(entry.analysis) : null; } catch { entry.digest = null; }
   snapshots.set(entry.info.snapshotId, entry);
   // Keep the newest analyses; an old snapshot's typed arrays are what make memory grow.
   const live = [...snapshots.values()].filter((s) => s.analysis);
   for (const old of live.slice(0, Math.max(0, live.length - KEEP_ANALYSES))) old.analysis = null;
+}
+
+/** Source-maps a comparison's class locations and its suspects' representatives (in place). */
+async function applySourceMapsToComparison(c: SnapshotComparison, resolver: SourceMapResolver): Promise<void> {
+  // A class row carries its location like a node does; mapping rewrites `location` in place.
+  await applySourceMapsToNodes([...c.classes as unknown as ReportNode[], ...c.suspects.groups.map((g) => g.representative)], resolver);
 }
 
 function cancelledError(): RequestError {

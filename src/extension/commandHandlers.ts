@@ -212,7 +212,7 @@ export function commandHandlers(d: CommandDeps): CommandHandlers {
         times = Number(text.trim());
       }
       const result = await hunt.repeat(t, expression, times);
-      void vscode.window.setStatusBarMessage(`Retention: ran the action ${result.runs} times in ${(result.elapsedMs / 1000).toFixed(1)} s`, 10_000);
+      void vscode.window.setStatusBarMessage(`Retention: ran the action ${result.runs === 1 ? "once" : `${result.runs} times`} in ${(result.elapsedMs / 1000).toFixed(1)} s`, 10_000);
       return { ok: true, runs: result.runs };
     }),
 

@@ -240,11 +240,14 @@ export function parseObjectArgument(arg: unknown): { snapshotId?: number; heapId
 }
 
 /** What "Repeat an Action" accepts programmatically: `{expression, times?}`, or undefined (ask). */
-export function parseActionArgument(arg: unknown): { expression: string; times?: number; target?: string } | undefined {
+export function parseActionArgument(arg: unknown): { expression?: string; times?: number; target?: string } | undefined {
   if (arg === undefined || arg === null) return undefined;
   if (typeof arg === 'string') return { expression: arg };
-  if (!isRecord(arg) || typeof arg.expression !== 'string') throw new ArgumentError('Repeat an Action takes an expression string, or {expression, times?}.');
-  const out: { expression: string; times?: number; target?: string } = { expression: arg.expression };
+  if (!isRecord(arg) || (arg.expression !== undefined && typeof arg.expression !== 'string')) {
+    throw new ArgumentError('Repeat an Action takes an expression string, or {expression?, times?, target?}.');
+  }
+  const out: { expression?: string; times?: number; target?: string } = {};
+  if (typeof arg.expression === 'string') out.expression = arg.expression;
   if (arg.times !== undefined) {
     if (typeof arg.times !== 'number' || !Number.isSafeInteger(arg.times) || arg.times < 1 || arg.times > 10_000) throw new ArgumentError('times must be a whole number from 1 to 10000.');
     out.times = arg.times;

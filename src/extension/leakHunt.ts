@@ -117,6 +117,8 @@ export class LeakHunt implements vscode.Disposable {
     const result = await this.progress.run(`Running \`${displayText(expression, 200)}\` ${times} times in ${t.label}`, (signal, onProgress) =>
       this.worker.call('runAction', { target: t.key, expression, times }, { signal, onProgress }));
     if (t.key === this.targetKey) {
+      // Counted per action: the sidebar says how often *this* action ran since the baseline.
+      if (expression !== this.lastAction) this.actionRuns = 0;
       this.actionRuns += result.runs;
       this.lastAction = expression;
       this.update();

@@ -132,8 +132,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         }
         const { id, target } = SIDEBAR_COMMANDS[message.command];
         // A connected session is named by its debug session id, which the commands accept like any caller's.
-        const arg = target && message.target ? targets.get(message.target)?.session?.id ?? message.target : undefined;
-        await vscode.commands.executeCommand(id, arg);
+        const key = target && message.target ? targets.get(message.target)?.session?.id ?? message.target : undefined;
+        // "Repeat an Action" takes its expression as a plain string, so the program goes in an object.
+        await vscode.commands.executeCommand(id, key !== undefined && message.command === 'runAction' ? { target: key } : key);
         return;
       }
       case 'selectSnapshot':

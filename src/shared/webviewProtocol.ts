@@ -82,7 +82,7 @@ export interface LeakHuntState {
   baseline: SnapshotInfo | null;
   target: SnapshotInfo | null;
   final: SnapshotInfo | null;
-  /** Runs of the action done for the user since the baseline (runs done by hand are not counted). */
+  /** Runs of `lastAction` done for the user since the baseline (runs done by hand are not counted). */
   actionRuns: number;
   lastAction: string | null;
 }

@@ -32,7 +32,7 @@ export function leakHuntSection(
       text('p', 'muted', hunt.baseline
         ? 'Now repeat it a few times in the program (open and close the view, send the requests); a leak grows with each time. Or let the program run it for you:'
         : 'After the baseline, repeat the action a few times in the program.'),
-      hunt.actionRuns ? text('p', 'muted', `Ran \`${hunt.lastAction ?? ''}\` ${hunt.actionRuns} times.`) : null,
+      hunt.actionRuns ? text('p', 'muted', `Ran \`${hunt.lastAction ?? ''}\` ${hunt.actionRuns === 1 ? 'once' : `${hunt.actionRuns} times`} since the baseline.`) : null,
       button('Repeat an Action…', 'run-all', () => command('runAction', key), { disabled: !hunt.baseline || !canCapture || !program })),
     step(3, 'Take the target snapshot',
       hunt.target ? taken(hunt.target) : null,

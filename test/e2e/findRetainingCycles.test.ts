@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { chooseFromContextMenu, E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
+import { chooseFromContextMenu, E2EContext, giveRetentionViewRoom, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
 
 function lineOf(file: string, needle: string): number {
   const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
@@ -40,15 +40,6 @@ async function activeEditorLine(page: Page): Promise<number> {
   const m = /Ln (\d+)/.exec(text);
   assert.ok(m, `status bar selection "${text}"`);
   return Number(m[1]);
-}
-
-/** Collapses the other Run and Debug views so the Retention view has room (for a readable screenshot). */
-async function giveRetentionViewRoom(page: Page): Promise<void> {
-  const headers = page.locator('.part.sidebar .pane-header[aria-expanded="true"]');
-  for (let i = (await headers.count()) - 1; i >= 0; i--) {
-    const h = headers.nth(i);
-    if (!/^\s*Retention\b/i.test(await h.innerText())) await h.click();
-  }
 }
 
 export async function paletteToTreeToSourceLine({ page, workspace, log, screenshot }: E2EContext): Promise<void> {

@@ -4,6 +4,7 @@
 // one test, named by its export, called with an E2EContext. scripts/vscode-tests.mjs gives each test a fresh
 // code-server (isolated user data, the extension loaded from the development path, the workspace opened) and a fresh
 // browser context, with the workbench already loaded. A screenshot is saved when a test fails.
+import { spawn } from 'node:child_process';
 import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 
 export interface E2EContext {
@@ -143,4 +144,53 @@ export async function openRunAndDebug(page: Page): Promise<Locator> {
   const sidebar = page.locator('.part.sidebar');
   await sidebar.waitFor({ state: 'visible', timeout: 10_000 });
   return sidebar;
+}
+
+/** Starts `node --inspect=127.0.0.1:0 script ...args` (it prints "ready" once it runs); kill() ends it. */
+export async function startTarget(script: string, args: string[], log: (m: string) => void): Promise<{ address: string; kill(): Promise<void> }> {
+  const child = spawn('node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
+  child.once('exit', (code, signal) => log(`target exited (${code ?? signal})`));
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      let addr = '';
+      const timer = setTimeout(() => reject(new Error('the target did not start within 30 s')), 30_000);
+      child.stderr!.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
+      child.stdout!.on('data', (d: Buffer) => {
+        if (String(d).includes('ready') && addr) { clearTimeout(timer); resolve(addr); }
+      });
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the target exited (${code})`)); });
+    });
+    return { address, kill };
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+}
+
+export function quickInput(page: Page) {
+  return page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+}
+
+export async function sidebarFrame(page: Page): Promise<Frame> {
+  await openRunAndDebug(page);
+  const header = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Retention\b/i }).first();
+  await header.waitFor({ timeout: 30_000 });
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return webviewFrameWith(page, 'body[data-view="sidebar"] .targets', 30_000);
+}
+
+/** Collapses the other Run and Debug views so the Retention view has room (for a readable screenshot). */
+export async function giveRetentionViewRoom(page: Page): Promise<void> {
+  const headers = page.locator('.part.sidebar .pane-header[aria-expanded="true"]');
+  for (let i = (await headers.count()) - 1; i >= 0; i--) {
+    const h = headers.nth(i);
+    if (!/^\s*Retention\b/i.test(await h.innerText())) await h.click();
+  }
 }

@@ -3,64 +3,14 @@
 // HTML (`<img onerror>`, `<script>`) as plain text, with nothing executed. Then a snapshot of a larger heap is
 // cancelled from the progress notification, and the next one succeeds on the same connection.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
-import { E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
+import { E2EContext, giveRetentionViewRoom, quickInput, runCommand, sidebarFrame, startTarget, webviewFrameWith } from './harness';
 
 const EVIL_CLASS = '<img src=x onerror="document.body.dataset.pwned=1">';
 const EVIL_PROPERTY = '<script>document.body.dataset.pwned=2</script>';
 
-async function startTarget(script: string, megabytes: number, log: (m: string) => void): Promise<{ address: string; kill(): Promise<void> }> {
-  const child = spawn('node', ['--inspect=127.0.0.1:0', script, String(megabytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
-  child.once('exit', (code, signal) => log(`target exited (${code ?? signal})`));
-  const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  };
-  try {
-    const address = await new Promise<string>((resolve, reject) => {
-      let addr = '';
-      const timer = setTimeout(() => reject(new Error('the target did not start within 30 s')), 30_000);
-      child.stderr!.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
-      child.stdout!.on('data', (d: Buffer) => {
-        if (String(d).includes('ready') && addr) { clearTimeout(timer); resolve(addr); }
-      });
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the target exited (${code})`)); });
-    });
-    return { address, kill };
-  } catch (e) {
-    await kill();
-    throw e;
-  }
-}
-
-function quickInput(page: Page) {
-  return page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
-}
-
-async function sidebarFrame(page: Page): Promise<Frame> {
-  await openRunAndDebug(page);
-  const header = page.locator('.part.sidebar .pane-header', { hasText: /^\s*Retention\b/i }).first();
-  await header.waitFor({ timeout: 30_000 });
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  return webviewFrameWith(page, 'body[data-view="sidebar"] .targets', 30_000);
-}
-
-/** Collapses the other Run and Debug views so the Retention view has room (for a readable screenshot). */
-async function giveRetentionViewRoom(page: Page): Promise<void> {
-  const headers = page.locator('.part.sidebar .pane-header[aria-expanded="true"]');
-  for (let i = (await headers.count()) - 1; i >= 0; i--) {
-    const h = headers.nth(i);
-    if (!/^\s*Retention\b/i.test(await h.innerText())) await h.click();
-  }
-}
-
 export async function attachHostileStringsAndCancel({ page, repoRoot, log, screenshot }: E2EContext): Promise<void> {
-  const target = await startTarget(join(repoRoot, 'test', 'fixtures', 'extension', 'hostile.js'), 100, log);
+  const target = await startTarget(join(repoRoot, 'test', 'fixtures', 'extension', 'hostile.js'), ['100'], log);
   try {
     // No debug session: the command offers to attach.
     await runCommand(page, 'Retention: Find Retaining Cycles');

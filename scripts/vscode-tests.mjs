@@ -20,7 +20,7 @@
 // The workspace is example/ (the bundled example) when it exists, else a temporary folder with a tiny Node program.
 // Ends with `@@summary {"passed":N,"failed":M}` on its own line and a non-zero exit code when anything failed.
 // Timeouts: RETENTION_SUITE_TIMEOUT_MS (default 900000) for the whole suite, RETENTION_E2E_TIMEOUT_MS (default
-// 300000) per browser test.
+// 480000) per browser test.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,7 +39,7 @@ const only = new Set((option('--only') ?? 'suite,e2e,vsix,start').split(',').map
 const grep = option('--grep') ? new RegExp(option('--grep')) : undefined;
 const keep = flag('--keep');
 const SUITE_TIMEOUT_MS = Number(process.env.RETENTION_SUITE_TIMEOUT_MS) || 15 * 60_000;
-const E2E_TIMEOUT_MS = Number(process.env.RETENTION_E2E_TIMEOUT_MS) || 5 * 60_000;
+const E2E_TIMEOUT_MS = Number(process.env.RETENTION_E2E_TIMEOUT_MS) || 8 * 60_000;
 const artifactsRoot = join(root, 'test-artifacts');
 const suiteEntry = join(root, 'out', 'test', 'suite', 'index.js');
 const EXTENSION_ID = 'retention-explorer.retention-explorer';

@@ -123,7 +123,9 @@ export async function attachHostileStringsAndCancel({ page, repoRoot, log, scree
     // The connection and the program are healthy: the next snapshot completes and is listed with its size.
     await runCommand(page, 'Retention: Take Heap Snapshot');
     const sidebarAgain = await sidebarFrame(page);
-    await sidebarAgain.locator('.snapshot').nth(before).waitFor({ timeout: 120_000 });
+    // V8 first finishes the cancelled snapshot (it cannot stop one), then builds this one: on a loaded 2-core machine
+    // the two together take minutes.
+    await sidebarAgain.locator('.snapshot').nth(before).waitFor({ timeout: 240_000 });
     assert.match(await sidebarAgain.locator('.snapshot').first().innerText(), /MB/);
     await sidebarAgain.locator('.summary .item').first().waitFor({ timeout: 60_000 });
     await giveRetentionViewRoom(page);

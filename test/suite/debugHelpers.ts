@@ -101,8 +101,16 @@ export async function waitForPause(session: vscode.DebugSession, timeoutMs = 30_
 }
 
 /** A plain `node --inspect=127.0.0.1:0` target; resolves with its address once it printed `ready`. */
-export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void> }> {
-  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void>; send(line: string, answer: string): Promise<void> }> {
+  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += String(d); });
+  /** Writes a line to the program's stdin and waits for `answer` on its stdout. */
+  const send = async (line: string, answer: string) => {
+    const from = out.length;
+    child.stdin!.write(`${line}\n`);
+    await waitFor(`"${answer}" from ${path.basename(script)}`, () => out.indexOf(answer, from) >= 0, 15_000);
+  };
   let address = '';
   let ready = false;
   child.stderr!.on('data', (d: Buffer) => {
@@ -122,7 +130,7 @@ export async function startInspectTarget(script: string, args: string[] = []): P
     await kill();
     throw e;
   }
-  return { address, process: child, kill };
+  return { address, process: child, kill, send };
 }
 
 export interface RenderedRow {

@@ -5,7 +5,7 @@
 import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
-import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
+import { distanceFields, type Cycle, type FixKind, type ReportNode, type RetainingPath, type RetentionReport, type Step, type Suggestion } from './report';
 import { displayName, isUserEdgeFast, userEdgeKind, userEdgeTarget, type EdgeSemantics, type UserEdgeTables } from './semantics';
 import { doubled } from './typedArrays';
 
@@ -98,9 +98,8 @@ export class RetentionQuery {
     };
   }
 
-  reportNode(node: number): ReportNode & { selfSize: number; retainedSize: number; distance: number | null } {
+  reportNode(node: number): RetentionReport['object'] {
     const g = this.g;
-    const d = this.parts.distances[node];
     return {
       id: g.nodeId[node],
       type: g.typeName(node),
@@ -108,7 +107,7 @@ export class RetentionQuery {
       location: this.parts.locations.locate(node),
       selfSize: g.nodeSelfSize[node],
       retainedSize: this.parts.retainedSize[node],
-      distance: d === NO_DISTANCE ? null : d,
+      ...distanceFields(this.parts.distances[node]),
     };
   }
 
@@ -476,7 +475,6 @@ export class RetentionQuery {
   }
 
   private briefNode(node: number): ReportNode {
-    const d = this.parts.distances[node];
     return {
       id: this.g.nodeId[node],
       type: this.g.typeName(node),
@@ -484,7 +482,7 @@ export class RetentionQuery {
       location: this.parts.locations.locate(node),
       selfSize: this.g.nodeSelfSize[node],
       retainedSize: this.parts.retainedSize[node],
-      distance: d === NO_DISTANCE ? null : d,
+      ...distanceFields(this.parts.distances[node]),
     };
   }
 

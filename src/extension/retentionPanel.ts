@@ -3,7 +3,7 @@
  * the page's typed requests (more retainers of a node, open a source location, re-root the tree at a node).
  */
 import * as vscode from 'vscode';
-import type { RetainerPage, RetentionReport, SourceLocation } from '../core/report';
+import type { RetainerPage, RetentionReport, SourceLocation } from '../shared/report';
 import {
   parsePanelMessage, type HostToPanel, type PanelModel, type PanelToHost, type RenderedRow,
 } from '../shared/webviewProtocol';

@@ -6,7 +6,7 @@
  * two snapshots take. `entries()` lists every snapshot with what is known of its summary.
  */
 import * as vscode from 'vscode';
-import type { HeapSummary } from '../core/report';
+import type { HeapSummary } from '../shared/report';
 import type { SnapshotInfo } from '../shared/workerProtocol';
 import { CONTEXT } from './commands';
 import { UserError } from './debugSessions';

@@ -5,7 +5,7 @@
  * Messages from a webview are untrusted input: `parsePanelMessage` / `parseSidebarMessage` turn an unknown value into
  * a typed message or null, checking every field's type and range. The host acts only on what they return.
  */
-import type { HeapSummary, RetainerPage, RetentionReport, SourceLocation } from '../core/report';
+import type { HeapSummary, RetainerPage, RetentionReport, SourceLocation } from './report';
 import type { ObjectReport, SelectedObjectDto, SnapshotInfo } from './workerProtocol';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeapAnalysis } from '../src/core/analysis';
-import { parseSnapshotFile } from '../src/core/snapshotParser';
+import { parseSnapshotFile } from '../src/node/snapshotFile';
 
 interface AnalyzeResult {
   parseMs: number;

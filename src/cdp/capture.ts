@@ -10,7 +10,8 @@
 import type Protocol from 'devtools-protocol';
 import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../core/snapshotParser';
 import type { CdpConnection } from './connect';
-import { CaptureError, formatBytes } from './errors';
+import { formatBytes } from '../shared/labels';
+import { CaptureError } from './errors';
 
 export type CapturePhase =
   /** Waiting for an earlier (possibly cancelled) capture on the same connection to finish. */

@@ -9,7 +9,8 @@
  */
 import { HeapAnalysis, UnknownObjectError } from '../core/analysis';
 import { formatReport, formatSummary, formatNode, formatBytes } from '../core/format';
-import { parseSnapshotFile, SnapshotFormatError } from '../core/snapshotParser';
+import { SnapshotFormatError } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
 
 export const USAGE = `Usage:
   retention analyze FILE.heapsnapshot --id N [--json]          why object @N is alive, its cycles, what to break

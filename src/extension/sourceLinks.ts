@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { noticeText } from '../shared/displayText';
-import { toFilePath } from '../core/filePaths';
+import { toFilePath } from '../node/filePaths';
 import { isRuntimeInternal } from '../shared/labels';
 
 export interface OpenedLocation {

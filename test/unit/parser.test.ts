@@ -7,7 +7,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { parseSnapshotFile, SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../../src/core/snapshotParser';
+import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../../src/core/snapshotParser';
+import { parseSnapshotFile } from '../../src/node/snapshotFile';
 import { HeapAnalysis } from '../../src/core/analysis';
 import {
   EDGE_FIELDS, EDGE_TYPES, NODE_FIELDS, NODE_TYPES, SnapshotBuilder, parseChunks, parseText, randomChunks, randomInt, seededRandom,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { HeapAnalysis } from '../../src/core/analysis';
 import { formatReport } from '../../src/core/format';
 import type { ReportNode, RetentionReport, Step } from '../../src/core/report';
-import { parseSnapshotFile } from '../../src/core/snapshotParser';
+import { parseSnapshotFile } from '../../src/node/snapshotFile';
 import { main } from '../../src/cli/main';
 import { EDGE_TYPES } from './graphBuilder';
 import { ENGINE_FIXTURES, ROOT, snapshotDir, type SnapshotDir } from './snapshotPrograms';

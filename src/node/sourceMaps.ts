@@ -10,8 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
-import { toFilePath } from '../core/filePaths';
-import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../core/report';
+import { toFilePath } from './filePaths';
+import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../shared/report';
 import { isRuntimeInternal } from '../shared/labels';
 
 export interface SourceMapResolverOptions {

@@ -145,7 +145,6 @@ export class SnapshotParser {
   private stringUnitsLength = 0;
   private utf8Need = 0;
   private utf8CodePoint = 0;
-  private stringsDone = false;
 
   // Trace tree: [id, function_info_index, count, size, [children]]*, nested.
   private traceDepth = 0;
@@ -334,7 +333,7 @@ export class SnapshotParser {
         this.state = State.Value;
         return pos + 1;
       case State.Value:
-        return this.startValue(buf, pos);
+        return this.startValue(pos);
       case State.NumberArrayStart:
       case State.StringArrayStart:
       case State.TraceTreeStart:
@@ -371,7 +370,7 @@ export class SnapshotParser {
     return pos;
   }
 
-  private startValue(buf: Uint8Array, pos: number): number {
+  private startValue(pos: number): number {
     const key = this.key;
     if (key !== 'snapshot' && !this.meta && (key === 'nodes' || key === 'edges' || key === 'strings' || key === 'locations')) {
       this.fail(`"${key}" comes before the "snapshot" header that describes it`, pos);
@@ -460,7 +459,7 @@ export class SnapshotParser {
   private readHeader(text: string, pos: number): void {
     let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number; trace_function_count?: number };
     try {
-      header = JSON.parse(text);
+      header = JSON.parse(text) as typeof header;
     } catch {
       this.fail('The "snapshot" header is not valid JSON', pos);
     }
@@ -493,7 +492,7 @@ export class SnapshotParser {
     const typeNames = (types: (string[] | string)[] | undefined, index: number, what: string): string[] => {
       const t = types?.[index];
       if (!Array.isArray(t)) this.fail(`meta.${what} does not list the type names`, pos);
-      return t as string[];
+      return t;
     };
     this.nodeTypeNames = typeNames(meta.node_types, this.nodeFieldIndex.type, 'node_types');
     this.edgeTypeNames = typeNames(meta.edge_types, this.edgeFieldIndex.type, 'edge_types');
@@ -1011,7 +1010,6 @@ export class SnapshotParser {
         this.needValue = true;
       } else if (c === CLOSE_BRACKET) {
         if (this.needValue) this.fail('A trailing comma ends "strings"', pos - 1);
-        this.stringsDone = true;
         this.state = State.AfterValue;
         return pos;
       } else if (!isSpace(c)) {

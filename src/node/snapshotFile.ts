@@ -15,8 +15,8 @@ export async function parseSnapshotFile(
     total = stat.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new Error(`${path} is a directory, not a .heapsnapshot file.`);
-    throw new Error(code === 'ENOENT' ? `There is no file at ${path}.` : `Cannot read ${path}: ${(e as Error).message}`);
+    if (code === 'EISDIR') throw new Error(`${path} is a directory, not a .heapsnapshot file.`, { cause: e });
+    throw new Error(code === 'ENOENT' ? `There is no file at ${path}.` : `Cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   const parser = new SnapshotParser();
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -182,7 +182,7 @@ export function parseSidebarMessage(v: unknown): SidebarToHost | null {
       const command = SIDEBAR_COMMANDS.find((c) => c === v.command);
       if (!command) return null;
       if (v.target !== undefined && !isText(v.target, 512)) return null;
-      return v.target === undefined ? { type: 'command', command } : { type: 'command', command, target: v.target as string };
+      return v.target === undefined ? { type: 'command', command } : { type: 'command', command, target: v.target };
     }
     case 'selectSnapshot':
     case 'releaseSnapshot':

@@ -229,15 +229,16 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return found;
   },
 
-  async releaseSnapshot(req) {
+  releaseSnapshot(req) {
     snapshots.delete(req.snapshotId);
+    return Promise.resolve();
   },
 };
 
 function dispatch(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
   const handler = handlers[request.type] as Handler<WorkerMethod> | undefined;
   if (!handler) return Promise.reject(new RequestError(`Unknown request ${String((request as { type: unknown }).type)}.`));
-  return handler(request as never, signal);
+  return handler(request, signal);
 }
 
 function targetInfo(t: Target) {

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeapAnalysis } from '../src/core/analysis';
-import { parseSnapshotFile } from '../src/core/snapshotParser';
+import { parseSnapshotFile } from '../src/node/snapshotFile';
 
 interface AnalyzeResult {
   parseMs: number;
@@ -91,11 +91,11 @@ async function benchmark(): Promise<void> {
       const nodes = Math.round((size * 1024 * 1024) / bytesPerNode);
       const builder = spawnSync(process.execPath, ['--max-old-space-size=16000', join(__dirname, '../bench/heapBuilder.js'), String(nodes), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (builder.status !== 0) throw new Error(`The heap builder failed: ${builder.stderr}`);
-      const { writeMs } = JSON.parse(builder.stdout.trim().split('\n').pop()!);
+      const { writeMs } = JSON.parse(builder.stdout.trim().split('\n').pop()!) as { writeMs: number };
       const fileSize = statSync(file).size;
       const child = spawnSync(process.execPath, ['--max-old-space-size=16000', __filename, '--analyze-child', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`Analysis of ${mb(fileSize)} failed: ${child.stderr}`);
-      const r: AnalyzeResult = JSON.parse(child.stdout.trim().split('\n').pop()!);
+      const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as AnalyzeResult;
       const ratio = r.totalMs / writeMs;
       const memRatio = r.peakRssBytes / fileSize;
       const growthRatio = (r.peakRssBytes - r.startRssBytes) / fileSize;

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the project's tests inside a real VS Code: code-server (installed by scripts/setup-vscode.mjs) driven by Debian's
 // Chromium through playwright-core. Builds nothing: `npm test` (scripts/test.mjs) builds first.
 //
@@ -29,6 +30,11 @@ import { pathToFileURL } from 'node:url';
 import { codeServerCli, launchChromium, prepareRun, root, startCodeServer, waitFor } from './codeServer.mjs';
 import { ensureSetup } from './setup-vscode.mjs';
 
+/** A caught value as text: its stack (or just its message) when it is an Error. */
+function errorText(/** @type {unknown} */ e, stack = true) {
+  return e instanceof Error ? (stack && e.stack) || e.message : String(e);
+}
+
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name) => {
@@ -36,7 +42,8 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const only = new Set((option('--only') ?? 'suite,e2e,vsix,start').split(',').map((s) => s.trim()).filter(Boolean));
-const grep = option('--grep') ? new RegExp(option('--grep')) : undefined;
+const grepOption = option('--grep');
+const grep = grepOption ? new RegExp(grepOption) : undefined;
 const keep = flag('--keep');
 const SUITE_TIMEOUT_MS = Number(process.env.RETENTION_SUITE_TIMEOUT_MS) || 15 * 60_000;
 const E2E_TIMEOUT_MS = Number(process.env.RETENTION_E2E_TIMEOUT_MS) || 8 * 60_000;
@@ -67,7 +74,7 @@ function indent(text, pad) {
 async function cleanup() {
   for (const fn of [...cleanups].reverse()) {
     cleanups.delete(fn);
-    try { await fn(); } catch (e) { console.error(`cleanup: ${e.message}`); }
+    try { await fn(); } catch (e) { console.error(`cleanup: ${errorText(e, false)}`); }
   }
 }
 
@@ -197,7 +204,7 @@ async function runSuite(workspace, browser) {
     if (t.state === 'pending') { console.log(`  skip ${t.fullTitle}`); continue; }
     record(`suite › ${t.fullTitle}`, t.state === 'passed', t.error ? (t.error.stack || t.error.message) : undefined, t.durationMs);
   }
-  for (const e of res?.errors ?? []) record(`suite › ${e.where}`, false, e.stack || e.message);
+  for (const e of res?.errors ?? []) record(`suite › ${e.where}`, false, errorText(e));
 
   const where = `logs: ${relative(root, consoleLog)}${keep ? `, ${relative(root, cs.logFile)}` : ' (rerun with --keep for code-server logs)'}`;
   if (outcome.timeout) {
@@ -255,7 +262,7 @@ async function runE2E(workspace, browser) {
     try {
       tests = await loadTests(file);
     } catch (e) {
-      record(`e2e › ${short}: loads`, false, e.stack || e.message);
+      record(`e2e › ${short}: loads`, false, errorText(e));
       continue;
     }
     for (const [name, fn] of tests) {
@@ -304,7 +311,7 @@ async function runE2E(workspace, browser) {
       } catch (e) {
         if (finishing) return;
         if (page) await page.screenshot({ path: join(artifactsDir, 'failure.png') }).catch(() => undefined);
-        record(full, false, `${e.stack || e.message}\n(screenshot and console: ${relative(root, artifactsDir)})`, Date.now() - t0);
+        record(full, false, `${errorText(e)}\n(screenshot and console: ${relative(root, artifactsDir)})`, Date.now() - t0);
       } finally {
         await closeContext().catch(() => undefined);
         await stopServer();
@@ -347,7 +354,7 @@ async function runVsix() {
     if (!existsSync(join(installedDir, 'dist', 'extension.js'))) throw new Error(`installed, but ${installedDir}/dist/extension.js is missing`);
     record('vsix › vsce package installs into code-server and is listed', true, undefined, Date.now() - t0);
   } catch (e) {
-    record('vsix › vsce package installs into code-server and is listed', false, e.message, Date.now() - t0);
+    record('vsix › vsce package installs into code-server and is listed', false, errorText(e, false), Date.now() - t0);
   }
   await disposeRun();
 }
@@ -456,7 +463,7 @@ async function runElectron(workspace) {
   for (const t of res?.tests ?? []) {
     if (t.state !== 'pending') record(`electron suite › ${t.fullTitle}`, t.state === 'passed', t.error?.stack || t.error?.message, t.durationMs);
   }
-  for (const e of res?.errors ?? []) record(`electron suite › ${e.where}`, false, e.stack || e.message);
+  for (const e of res?.errors ?? []) record(`electron suite › ${e.where}`, false, errorText(e));
   if (!res) record('electron suite: ran', false, `VS Code desktop did not run the suite: ${code?.message ?? `exit code ${code}`}. Set VSCODE_EXECUTABLE to an installed VS Code.`);
 }
 
@@ -491,7 +498,7 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  record('vscode harness', false, e.stack || e.message);
+  record('vscode harness', false, errorText(e));
 }
 finishing = true;
 await cleanup();

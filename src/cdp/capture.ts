@@ -10,7 +10,8 @@
 import type Protocol from 'devtools-protocol';
 import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../core/snapshotParser';
 import type { CdpConnection } from './connect';
-import { CaptureError, formatBytes } from './errors';
+import { formatBytes } from '../shared/labels';
+import { CaptureError } from './errors';
 
 export type CapturePhase =
   /** Waiting for an earlier (possibly cancelled) capture on the same connection to finish. */
@@ -400,7 +401,7 @@ export class CaptureService {
     try {
       await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
     } finally {
-      drop();
+      drop.dispose();
     }
   }
 
@@ -478,7 +479,7 @@ export class CaptureService {
     // Aborted before the command went out (after selection started tracking): let it run and drain.
     if (options.signal?.aborted) onAbort();
 
-    const cleanup = () => { offChunk(); offProgress(); options.signal?.removeEventListener('abort', onAbort); };
+    const cleanup = () => { offChunk.dispose(); offProgress.dispose(); options.signal?.removeEventListener('abort', onAbort); };
 
     return Promise.race([settled, woken.then(() => 'stopped' as const)]).then((outcome) => {
       if (outcome !== 'ok' && outcome !== 'stopped') {
@@ -546,7 +547,7 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e instanceof Error ? e : new Error(String(e))); },
     );
   });
 }
@@ -597,7 +598,7 @@ function describeNonObject(r: Protocol.Runtime.RemoteObject): string | null {
     case 'symbol':
       return `a symbol (${r.description ?? ''})`;
     default:
-      return `a ${r.type}`;
+      return `a ${String(r.type)}`;
   }
 }
 

@@ -9,6 +9,7 @@ import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import type Protocol from 'devtools-protocol';
 import * as http from 'node:http';
+import type { Disposable } from '../shared/disposables';
 import { CaptureError } from './errors';
 
 /** Where to connect. */
@@ -114,30 +115,40 @@ export class CdpConnection {
 
   /** Sends a typed CDP command. Errors are CaptureErrors that name the method. */
   send<M extends CommandName>(method: M, params?: CommandParams<M>, options?: SendOptions): Promise<CommandResult<M>> {
-    return this.sendRaw(method, params as object | undefined, options) as Promise<CommandResult<M>>;
+    return this.sendRaw(method, params, options) as Promise<CommandResult<M>>;
   }
 
   /** Sends a command the protocol typings do not know (js-debug's `JsDebug.*`). */
   sendRaw(method: string, params?: object, options?: SendOptions): Promise<unknown> {
+    // The caller's stack, taken now (as js-debug's connection does): an error made later, in a socket callback or a
+    // timer, would otherwise point at the socket, not at the code that sent the command.
+    const caller: { stack?: string } = {};
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only the function's identity is used, to cut the stack there
+    Error.captureStackTrace(caller, CdpConnection.prototype.sendRaw);
+    const withCallerStack = <E>(e: E): E => {
+      if (e instanceof Error && caller.stack) e.stack = `${e.name}: ${e.message}${caller.stack.slice(caller.stack.indexOf('\n'))}`;
+      return e;
+    };
     if (this.isClosed) {
-      return Promise.reject(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method }));
+      return Promise.reject(withCallerStack(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method })));
     }
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const offClose = this.onClose(() => finish(new CaptureError('target-exited', `${this.goneSentence} while waiting for ${method}.`, { method })));
-      const finish = (err: unknown, value?: unknown) => {
+      const finish = (err: Error | undefined, value?: unknown) => {
         if (settled) return;
         settled = true;
-        offClose();
+        offClose.dispose();
         if (timer) clearTimeout(timer);
-        if (err) reject(err);
+        if (err) reject(withCallerStack(err));
         else resolve(value);
       };
       if (options?.timeoutMs !== undefined) {
         timer = setTimeout(() => finish(new CaptureError('timeout',
           `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.`, { method })), options.timeoutMs);
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the typings' overloads take only known method names
       (this.client.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
         (value) => finish(undefined, value),
         (e: unknown) => finish(this.translate(method, e)),
@@ -145,22 +156,22 @@ export class CdpConnection {
     });
   }
 
-  /** Subscribes to a typed event; returns the unsubscribe function. */
-  on<E extends EventName>(event: E, handler: (params: EventParams<E>) => void): () => void {
+  /** Subscribes to a typed event until disposed. */
+  on<E extends EventName>(event: E, handler: (params: EventParams<E>) => void): Disposable {
     const listener = handler as (...args: unknown[]) => void;
     const emitter = this.client as unknown as NodeJS.EventEmitter;
-    emitter.on(event as string, listener);
-    return () => { emitter.removeListener(event as string, listener); };
+    emitter.on(event, listener);
+    return { dispose: () => { emitter.removeListener(event, listener); } };
   }
 
   /** Called once when the connection closes for any reason (the target exited, or `close()`). */
-  onClose(handler: () => void): () => void {
+  onClose(handler: () => void): Disposable {
     if (this.isClosed) {
       queueMicrotask(handler);
-      return () => {};
+      return { dispose: () => {} };
     }
     this.closeHandlers.add(handler);
-    return () => { this.closeHandlers.delete(handler); };
+    return { dispose: () => { this.closeHandlers.delete(handler); } };
   }
 
   /** True when the close was ours (`close()`), not the target's. */
@@ -431,7 +442,7 @@ async function openSocket(url: string, description: string, viaProxy: boolean, t
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => resolve(undefined), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
   });
 }
 

@@ -9,7 +9,8 @@
  */
 import { HeapAnalysis, UnknownObjectError } from '../core/analysis';
 import { formatReport, formatSummary, formatNode, formatBytes } from '../core/format';
-import { parseSnapshotFile, SnapshotFormatError } from '../core/snapshotParser';
+import { SnapshotFormatError } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
 
 export const USAGE = `Usage:
   retention analyze FILE.heapsnapshot --id N [--json]          why object @N is alive, its cycles, what to break
@@ -57,10 +58,9 @@ function intFlag(flags: Map<string, string | true>, name: string, fallback: numb
   return n;
 }
 
-async function load(file: string | undefined, io: Io): Promise<HeapAnalysis> {
+async function load(file: string | undefined): Promise<HeapAnalysis> {
   if (!file) throw new UsageError('Name the .heapsnapshot file to read.');
   const snapshot = await parseSnapshotFile(file);
-  void io;
   return HeapAnalysis.fromSnapshot(snapshot);
 }
 
@@ -68,7 +68,7 @@ async function analyze(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, ['json', 'internal'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
   if (positional.length > 1) throw new UsageError(`Unexpected argument "${positional[1]}".`);
   if (!flags.has('id') && !flags.has('class')) throw new UsageError('Say which object: --id N (its heap id, @N in DevTools) or --class NAME.');
-  const analysis = await load(positional[0], io);
+  const analysis = await load(positional[0]);
   let id: number;
   if (flags.has('id')) {
     const raw = String(flags.get('id')).replace(/^@/, '');
@@ -106,7 +106,7 @@ async function analyze(argv: string[], io: Io): Promise<number> {
 
 async function summary(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, ['json'], ['limit']);
-  const analysis = await load(positional[0], io);
+  const analysis = await load(positional[0]);
   const s = analysis.summary({ limit: intFlag(flags, 'limit', 20) });
   io.out.write(flags.has('json') ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s));
   return 0;

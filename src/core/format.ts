@@ -1,22 +1,11 @@
-/** Plain-text renderings of core results, for the command line and golden tests. */
-import type { HeapSummary, ReportNode, RetentionReport, SourceLocation, Step, Suggestion } from './report';
+/** Plain-text renderings of core results, for the command line and golden tests (labels from src/shared/labels.ts). */
+import { distanceLabel, formatBytes, fullLocationLabel as formatLocation, nodeLabel } from '../shared/labels';
+import type { HeapSummary, ReportNode, RetentionReport, Step, Suggestion } from './report';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
-
-export function formatLocation(loc: SourceLocation | null | undefined): string {
-  if (!loc) return '';
-  const url = loc.url ? loc.url.replace(/^file:\/\//, '') : `(script ${loc.scriptId ?? '?'})`;
-  return `${url}:${loc.line}:${loc.column}`;
-}
+export { formatBytes, formatLocation };
 
 export function formatNode(n: ReportNode): string {
-  const name = n.type === 'closure' ? `${n.name || '(anonymous)'}()` : n.type === 'string' ? JSON.stringify(n.name.slice(0, 40)) : n.name || `(${n.type})`;
-  return `${name} @${n.id}`;
+  return `${nodeLabel(n)} @${n.id}`;
 }
 
 function stepLine(step: Step): string {
@@ -36,7 +25,7 @@ export function formatReport(r: RetentionReport): string {
   const lines: string[] = [];
   const loc = formatLocation(o.location);
   lines.push(`${formatNode(o)} (${o.type})${loc ? `  ${loc}` : ''}`);
-  lines.push(`  self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}, distance ${o.distance ?? 'unreachable'}`);
+  lines.push(`  self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}, distance ${distanceLabel(o)}`);
   if (o.allocationStack?.length) {
     lines.push('  allocated at:');
     for (const frame of o.allocationStack) lines.push(`    ${formatLocation(frame)}`);

@@ -11,6 +11,7 @@
  *
  * Field positions come from `snapshot.meta` by name, never by position.
  */
+import { asciiText, concatBytes, utf8Text } from './text';
 import { doubled } from './typedArrays';
 
 export class SnapshotFormatError extends Error {
@@ -119,7 +120,7 @@ export class SnapshotParser {
   private rawInString = false;
   private rawEscape = false;
   private rawStore = false;
-  private rawParts: Buffer[] = [];
+  private rawParts: Uint8Array[] = [];
 
   // Number arrays.
   private sink = Sink.Nodes;
@@ -144,7 +145,6 @@ export class SnapshotParser {
   private stringUnitsLength = 0;
   private utf8Need = 0;
   private utf8CodePoint = 0;
-  private stringsDone = false;
 
   // Trace tree: [id, function_info_index, count, size, [children]]*, nested.
   private traceDepth = 0;
@@ -333,7 +333,7 @@ export class SnapshotParser {
         this.state = State.Value;
         return pos + 1;
       case State.Value:
-        return this.startValue(buf, pos);
+        return this.startValue(pos);
       case State.NumberArrayStart:
       case State.StringArrayStart:
       case State.TraceTreeStart:
@@ -358,7 +358,7 @@ export class SnapshotParser {
     while (pos < end) {
       const c = buf[pos++];
       if (c === QUOTE) {
-        this.key = Buffer.from(this.keyBytes).toString('utf8');
+        this.key = utf8Text(Uint8Array.from(this.keyBytes));
         if (this.seenKeys.has(this.key)) this.fail(`The key "${this.key}" appears twice`, pos - 1);
         this.seenKeys.add(this.key);
         this.state = State.Colon;
@@ -370,7 +370,7 @@ export class SnapshotParser {
     return pos;
   }
 
-  private startValue(buf: Uint8Array, pos: number): number {
+  private startValue(pos: number): number {
     const key = this.key;
     if (key !== 'snapshot' && !this.meta && (key === 'nodes' || key === 'edges' || key === 'strings' || key === 'locations')) {
       this.fail(`"${key}" comes before the "snapshot" header that describes it`, pos);
@@ -445,12 +445,12 @@ export class SnapshotParser {
       }
     }
     if (this.rawStore) {
-      this.rawParts.push(Buffer.from(buf.subarray(start, pos)));
+      this.rawParts.push(buf.slice(start, pos));
       if (this.rawParts.length > 4096) this.fail(`The "${this.key}" header is implausibly large`, pos);
     }
     if (done) {
       this.state = State.AfterValue;
-      if (this.rawStore) this.readHeader(Buffer.concat(this.rawParts).toString('utf8'), pos);
+      if (this.rawStore) this.readHeader(utf8Text(concatBytes(this.rawParts)), pos);
       this.rawParts = [];
     }
     return pos;
@@ -459,7 +459,7 @@ export class SnapshotParser {
   private readHeader(text: string, pos: number): void {
     let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number; trace_function_count?: number };
     try {
-      header = JSON.parse(text);
+      header = JSON.parse(text) as typeof header;
     } catch {
       this.fail('The "snapshot" header is not valid JSON', pos);
     }
@@ -492,7 +492,7 @@ export class SnapshotParser {
     const typeNames = (types: (string[] | string)[] | undefined, index: number, what: string): string[] => {
       const t = types?.[index];
       if (!Array.isArray(t)) this.fail(`meta.${what} does not list the type names`, pos);
-      return t as string[];
+      return t;
     };
     this.nodeTypeNames = typeNames(meta.node_types, this.nodeFieldIndex.type, 'node_types');
     this.edgeTypeNames = typeNames(meta.edge_types, this.edgeFieldIndex.type, 'edge_types');
@@ -1010,7 +1010,6 @@ export class SnapshotParser {
         this.needValue = true;
       } else if (c === CLOSE_BRACKET) {
         if (this.needValue) this.fail('A trailing comma ends "strings"', pos - 1);
-        this.stringsDone = true;
         this.state = State.AfterValue;
         return pos;
       } else if (!isSpace(c)) {
@@ -1030,7 +1029,7 @@ export class SnapshotParser {
         p++;
       }
       if (p < end && buf[p] === QUOTE) {
-        this.strings.push(Buffer.from(buf.buffer, buf.byteOffset + pos, p - pos).toString('latin1'));
+        this.strings.push(asciiText(buf, pos, p));
         this.inString = false;
         return p + 1;
       }
@@ -1171,34 +1170,4 @@ function readRow(buf: Uint8Array, p: number, rowLength: number, vals: Int32Array
     }
   }
   return p;
-}
-
-/** Parses a `.heapsnapshot` file by streaming it; never reads it into one string. */
-export async function parseSnapshotFile(
-  path: string,
-  onProgress?: (bytes: number, total: number) => void,
-  signal?: AbortSignal,
-): Promise<HeapSnapshot> {
-  const { createReadStream, promises } = await import('node:fs');
-  let total: number;
-  try {
-    const stat = await promises.stat(path);
-    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory, not a .heapsnapshot file.`), { code: 'EISDIR' });
-    total = stat.size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new Error(`${path} is a directory, not a .heapsnapshot file.`);
-    throw new Error(code === 'ENOENT' ? `There is no file at ${path}.` : `Cannot read ${path}: ${(e as Error).message}`);
-  }
-  const parser = new SnapshotParser();
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream) {
-    if (signal?.aborted) {
-      stream.destroy();
-      throw new Error('Cancelled.');
-    }
-    parser.write(chunk as Buffer);
-    onProgress?.(parser.bytesReceived, total);
-  }
-  return parser.end();
 }

@@ -7,7 +7,7 @@
  *
  * The request/result pairs live in one map (`WorkerCalls`) so the client's `call()` is typed end to end.
  */
-import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from '../core/report';
+import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from './report';
 
 /** Where the worker connects: js-debug's CDP proxy for a session, or a `node --inspect` address. */
 export type WorkerEndpoint =

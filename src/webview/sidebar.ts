@@ -3,10 +3,11 @@
  * taken, and the selected snapshot's heap summary (largest retainers and classes, each a way into the tree).
  * Stateless apart from the last state the host sent (kept for hide/show); every string is inserted as text.
  */
-import type { ClassSummary, ReportNode } from '../core/report';
-import type { HostToSidebar, SidebarCommand, SidebarState } from '../shared/webviewProtocol';
+import type { ClassSummary, ReportNode } from '../shared/report';
+import type { HostToSidebar, SidebarCommand, SidebarState, SidebarToHost } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
-import { formatBytes, formatLocation, nodeName, timeOf, typeIcon } from './format';
+import { locationLabel, nodeLabel } from '../shared/labels';
+import { formatBytes, timeOf, typeIcon } from './format';
 import { vscodeApi } from './vscodeApi';
 
 interface PageState {
@@ -14,7 +15,7 @@ interface PageState {
   classSort: 'retained' | 'count';
 }
 
-const api = vscodeApi<PageState>();
+const api = vscodeApi<PageState, SidebarToHost>();
 
 export function startSidebar(app: HTMLElement): void {
   const page: PageState = { state: null, classSort: 'retained', ...(api.getState() ?? {}) };
@@ -148,9 +149,9 @@ export function startSidebar(app: HTMLElement): void {
   }
 
   function nodeItem(n: ReportNode, snapshotId: number): HTMLElement {
-    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeName(n)} @${n.id} is alive`, 'data-focus-key': `node:${n.id}` },
-      icon(typeIcon(n.type)), text('span', 'label', nodeName(n)), text('span', 'id', ` @${n.id}`),
-      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${formatLocation(n.location)}` : ''}`));
+    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeLabel(n)} @${n.id} is alive`, 'data-focus-key': `node:${n.id}` },
+      icon(typeIcon(n.type)), text('span', 'label', nodeLabel(n)), text('span', 'id', ` @${n.id}`),
+      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${locationLabel(n.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'inspect', snapshotId, heapId: n.id });
     item.addEventListener('click', open);
     item.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
@@ -160,7 +161,7 @@ export function startSidebar(app: HTMLElement): void {
   function classItem(c: ClassSummary, snapshotId: number): HTMLElement {
     const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Pick an instance of ${c.name} and show why it is alive`, 'data-focus-key': `class:${c.name}` },
       icon('symbol-class'), text('span', 'label', c.name), text('span', 'muted', ` ×${c.count.toLocaleString()}`),
-      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${formatLocation(c.location)}` : ''}`));
+      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${locationLabel(c.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'openClass', snapshotId, name: c.name });
     item.addEventListener('click', open);
     item.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });

@@ -7,14 +7,14 @@ import { parentPort } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { HeapAnalysis } from '../core/analysis';
 import type { HeapSnapshot } from '../core/snapshotParser';
-import { parseSnapshotFile } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
 import type { ReportNode } from '../core/report';
 import { CaptureService, type CaptureProgress } from '../cdp/capture';
 import { connect, type CdpConnection } from '../cdp/connect';
 import { CaptureError } from '../cdp/errors';
-import { nameScripts } from '../cdp/liveReport';
+import { nameScripts, reportSelected } from '../cdp/liveReport';
 import { liveSourceMapResolver } from '../cdp/liveScripts';
-import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../cdp/sourceMaps';
+import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../node/sourceMaps';
 import type {
   HostToWorker, ObjectReport, SnapshotInfo, WorkerCalls, WorkerMethod, WorkerRequest, WorkerToHost,
 } from '../shared/workerProtocol';
@@ -141,13 +141,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
     const { object } = captured;
-    if (!entry.analysis!.hasObject(object.heapId)) {
-      throw new RequestError(
-        `\`${object.expression}\` (${object.description}) was collected before the snapshot: nothing in the program holds it, ` +
-        'only the evaluation did. Name an object the program keeps.', 'selection');
-    }
-    const report = entry.analysis!.report(object.heapId);
-    await applySourceMaps(report, entry.resolver);
+    const report = await reportSelected(target.service, entry.analysis!, object, { resolver: entry.resolver });
     await keep(entry, signal);
     return {
       snapshot: entry.info,
@@ -235,15 +229,16 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return found;
   },
 
-  async releaseSnapshot(req) {
+  releaseSnapshot(req) {
     snapshots.delete(req.snapshotId);
+    return Promise.resolve();
   },
 };
 
 function dispatch(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
   const handler = handlers[request.type] as Handler<WorkerMethod> | undefined;
   if (!handler) return Promise.reject(new RequestError(`Unknown request ${String((request as { type: unknown }).type)}.`));
-  return handler(request as never, signal);
+  return handler(request, signal);
 }
 
 function targetInfo(t: Target) {

@@ -140,7 +140,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.ok(await sidebar.locator('.snapshot').count() >= 1, 'the snapshot taken for the tree is listed');
   // The example's own classes lead the class list, each with where it is constructed.
   const firstClasses = (await sidebar.locator('.summary .list').first().locator('.item .label').allInnerTexts()).slice(0, 2).sort();
-  assert.deepEqual(firstClasses, ['Document', 'TreeNode'], `the program's own classes come first: ${firstClasses}`);
+  assert.deepEqual(firstClasses, ['Document', 'TreeNode'], `the program's own classes come first: ${firstClasses.join(', ')}`);
   assert.match(await sidebar.locator('.summary .item', { hasText: 'TreeNode' }).first().innerText(), /app\.js:\d+/);
   await giveRetentionViewRoom(page);
   await screenshot('sidebar');

@@ -15,9 +15,9 @@ export interface E2EContext {
   /** Folder for this test's screenshots and logs (test-artifacts/e2e/<file>.<test>/). */
   artifactsDir: string;
   /** Saves a full-page screenshot as <artifactsDir>/<name>.png and returns its path. */
-  screenshot(name: string): Promise<string>;
+  screenshot: (name: string) => Promise<string>;
   /** Writes a line into this test's log (test-artifacts/e2e/<file>.<test>/test.log). */
-  log(message: string): void;
+  log: (message: string) => void;
   /** The repository root (where package.json is). */
   repoRoot: string;
 }
@@ -66,7 +66,7 @@ export async function paletteEntries(page: Page, query: string): Promise<string[
  */
 export async function waitForPaletteEntry(page: Page, label: string, timeoutMs = 60_000): Promise<Locator> {
   const end = Date.now() + timeoutMs;
-  let seen: string[] = [];
+  let seen: string[];
   for (;;) {
     seen = await paletteEntries(page, label);
     if (seen.includes(label)) {

@@ -13,7 +13,7 @@ const EVIL_PROPERTY = '<script>document.body.dataset.pwned=2</script>';
 
 async function startTarget(script: string, megabytes: number, log: (m: string) => void): Promise<{ address: string; kill(): Promise<void> }> {
   const child = spawn('node', ['--inspect=127.0.0.1:0', script, String(megabytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
+  child.stderr.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
   child.once('exit', (code, signal) => log(`target exited (${code ?? signal})`));
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -25,8 +25,8 @@ async function startTarget(script: string, megabytes: number, log: (m: string) =
     const address = await new Promise<string>((resolve, reject) => {
       let addr = '';
       const timer = setTimeout(() => reject(new Error('the target did not start within 30 s')), 30_000);
-      child.stderr!.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
+      child.stdout.on('data', (d: Buffer) => {
         if (String(d).includes('ready') && addr) { clearTimeout(timer); resolve(addr); }
       });
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the target exited (${code})`)); });

@@ -101,6 +101,7 @@ test('a port that does not speak HTTP, and one that never answers: a sentence wi
 
 test('a CDP proxy that accepts the WebSocket but never answers: a timeout sentence naming the method', async (t) => {
   // ws ships with chrome-remote-interface; a real WebSocket server that never replies.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ws has no types of its own here
   const { Server } = require('ws') as { Server: new (o: { port: number; host: string }) => { on(e: string, f: (...a: unknown[]) => void): void; close(cb: () => void): void; clients: Set<{ terminate(): void }> } };
   const port = await freePort();
   const wss = new Server({ port, host: '127.0.0.1' });
@@ -164,6 +165,22 @@ test('the target killed mid-stream through the API: a target-exited sentence, an
   }), 'target-exited', /^The target process exited while the snapshot was being taken \(.+ received\)\. Start it again and retry\.$/);
   await expectCaptureError(service.takeSnapshot(), 'target-exited', /^The target process exited; start it again with --inspect and attach to capture\.$/);
   await service.dispose();
+});
+
+test('a failed CDP command rejects with the stack of the code that sent it, not of the socket', async (t) => {
+  const target = await startTarget(APP);
+  t.after(() => target.kill());
+  const conn = await connect({ kind: 'inspector', address: target.address });
+  t.after(() => conn.close());
+  // A real protocol error: V8 answers that no such object exists.
+  async function askForAnObjectThatIsNotThere(): Promise<unknown> {
+    return conn.send('Runtime.getProperties', { objectId: '{"injectedScriptId":999,"id":999}' });
+  }
+  const error = await askForAnObjectThatIsNotThere().then(() => null, (e: unknown) => e);
+  assert.ok(error instanceof CaptureError, `a CaptureError, not ${String(error)}`);
+  assert.match(error.message, /^Runtime\.getProperties failed: /);
+  assert.match(error.stack ?? '', /askForAnObjectThatIsNotThere/, `the stack names the caller:\n${error.stack}`);
+  assert.doesNotMatch(error.stack ?? '', /node_modules[\\/](ws|chrome-remote-interface)/, 'and not the socket');
 });
 
 test('Ctrl-C while the snapshot streams: exit 130 at once, no file left, the target keeps running', async (t) => {

@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -113,11 +114,11 @@ export async function startInspectTarget(script: string, args: string[] = []): P
   };
   let address = '';
   let ready = false;
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     const m = /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d));
     if (m) address = m[1];
   });
-  child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('ready')) ready = true; });
+  child.stdout.on('data', (d: Buffer) => { if (String(d).includes('ready')) ready = true; });
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -170,8 +171,7 @@ export async function panelState(generation?: number): Promise<PanelState> {
 }
 
 export function lineOf(file: string, needle: string): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const text: string = require('node:fs').readFileSync(file, 'utf8');
+  const text = readFileSync(file, 'utf8');
   const i = text.split('\n').findIndex((l) => l.includes(needle));
   assert.ok(i >= 0, `${needle} not found in ${file}`);
   return i + 1;

@@ -10,7 +10,7 @@
 //   node scripts/test.mjs [lint|unit|integration|vscode ...]
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,7 @@ for (const phase of phases) {
     const child = spawn(process.execPath, [join(root, 'scripts/vscode-tests.mjs'), '--json-summary'], {
       cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
     });
+    /** @type {{ passed: number, failed: number } | undefined} */
     let summary;
     let pending = '';
     child.stdout.setEncoding('utf8');

@@ -365,9 +365,10 @@ async function runVsix() {
 /** Processes (pid, process group, command line) whose command line contains `needle`. */
 function processesWith(needle) {
   const r = spawnSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
-  return (r.stdout || '').split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter(Boolean)
-    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }))
-    .filter((p) => p.pid !== process.pid && p.args.includes(needle));
+  return (r.stdout || '').split('\n').flatMap((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+    return m ? [{ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }] : [];
+  }).filter((p) => p.pid !== process.pid && p.args.includes(needle));
 }
 
 async function runStart(browser) {
@@ -386,7 +387,10 @@ async function runStart(browser) {
   child.stderr.on('data', onData);
   let exit;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
-  const killGroup = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+  const killGroup = (/** @type {NodeJS.Signals} */ sig) => {
+    if (!child.pid) return; // never started: no group (and -0 would be our own)
+    try { process.kill(-child.pid, sig); } catch { /* gone */ }
+  };
   const stopStart = onCleanup(async () => { if (!exit) { killGroup('SIGINT'); await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]); killGroup('SIGKILL'); } });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const closeContext = onCleanup(() => context.close());
@@ -424,7 +428,7 @@ async function runStart(browser) {
     record(name, true, undefined, Date.now() - t0);
   } catch (e) {
     await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);
-    record(name, false, `${e.stack || e.message}\n(log and screenshot: ${relative(root, artifacts)})`, Date.now() - t0);
+    record(name, false, `${errorText(e)}\n(log and screenshot: ${relative(root, artifacts)})`, Date.now() - t0);
   } finally {
     await closeContext().catch(() => undefined);
     await stopStart();

@@ -105,11 +105,11 @@ export async function waitForPause(session: vscode.DebugSession, timeoutMs = 30_
 export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void>; send(line: string, answer: string): Promise<void> }> {
   const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += String(d); });
+  child.stdout.on('data', (d: Buffer) => { out += String(d); });
   /** Writes a line to the program's stdin and waits for `answer` on its stdout. */
   const send = async (line: string, answer: string) => {
     const from = out.length;
-    child.stdin!.write(`${line}\n`);
+    child.stdin.write(`${line}\n`);
     await waitFor(`"${answer}" from ${path.basename(script)}`, () => out.indexOf(answer, from) >= 0, 15_000);
   };
   let address = '';

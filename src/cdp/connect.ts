@@ -136,7 +136,9 @@ export class CdpConnection {
       };
       if (options?.timeoutMs !== undefined) {
         timer = setTimeout(() => finish(new CaptureError('timeout',
-          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.`, { method })), options.timeoutMs);
+          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.${this.viaProxy ? ''
+            : ' The program is busy (another tool taking a heap snapshot, or a long synchronous task) or stopped; retry when it is free.'}`,
+          { method })), options.timeoutMs);
       }
       (this.client.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
         (value) => finish(undefined, value),
@@ -192,6 +194,10 @@ export class CdpConnection {
   private translate(method: string, e: unknown): CaptureError {
     if (e instanceof CaptureError) return e;
     const err = e as { message?: string; response?: { message?: string; data?: string; code?: number } };
+    // The target is exiting: its context is gone before its socket closes.
+    if (err?.response?.message && /^(Cannot find context with specified id|Execution context was destroyed|Cannot find default execution context|Inspected target navigated or closed)/.test(err.response.message)) {
+      return new CaptureError('target-exited', `${this.goneSentence} while waiting for ${method}.`, { method, cause: e });
+    }
     if (err && err.response && typeof err.response.message === 'string') {
       const detail = err.response.data ? `${err.response.message} (${err.response.data})` : err.response.message;
       return new CaptureError('protocol', `${method} failed: ${detail}.`, { method, cause: e });

@@ -76,6 +76,11 @@ export class CdpConnection {
   readonly scripts = new Map<string, ScriptInfo>();
   target: TargetInfo;
 
+  /** When the target last said anything (an event or an answer), in ms since the epoch; for stall detection. */
+  lastHeard = Date.now();
+  /** Commands sent and not yet answered. */
+  inFlight = 0;
+
   private isClosed = false;
   private closedByUs = false;
   private readonly closeHandlers = new Set<() => void>();
@@ -90,6 +95,7 @@ export class CdpConnection {
   ) {
     this.target = { nodeVersion: null, v8Version: null, warning: null, webSocketUrl, title };
     client.on('disconnect', () => this.markClosed());
+    client.on('event', () => { this.lastHeard = Date.now(); });
     const on = client.on.bind(client) as unknown as (event: string, handler: (p: never) => void) => void;
     on('Debugger.paused', (p: Protocol.Debugger.PausedEvent) => { this.paused = p; });
     on('Debugger.resumed', () => { this.paused = null; });
@@ -122,6 +128,7 @@ export class CdpConnection {
     if (this.isClosed) {
       return Promise.reject(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method }));
     }
+    if (this.inFlight++ === 0) this.lastHeard = Date.now();
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -129,6 +136,8 @@ export class CdpConnection {
       const finish = (err: unknown, value?: unknown) => {
         if (settled) return;
         settled = true;
+        this.inFlight--;
+        this.lastHeard = Date.now();
         offClose();
         if (timer) clearTimeout(timer);
         if (err) reject(err);
@@ -174,11 +183,14 @@ export class CdpConnection {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.closedByUs = true;
+    let closed = false;
     try {
-      await withTimeout(this.client.close(), 2000);
+      await withTimeout(this.client.close().then(() => { closed = true; }), 2000);
     } catch {
       // The socket is gone either way.
     }
+    // A stopped target never answers the close handshake; the socket would hold the process for ws's 30 s.
+    if (!closed) (this.client as unknown as { _ws?: { terminate?: () => void } })._ws?.terminate?.();
     this.markClosed();
   }
 

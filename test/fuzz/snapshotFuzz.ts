@@ -168,7 +168,7 @@ export interface Mutant {
   injected?: string;
 }
 
-export function mutate(base: Buffer, baseText: string, r: () => number): Mutant {
+export function mutate(base: Buffer, baseText: string, r: () => number, className = 'TreeNode'): Mutant {
   const kind = pick(r, ['truncate', 'bytes', 'delete-span', 'double-span', 'header-value', 'header-kind', 'reorder', 'numbers', 'inject-name', 'inject-name']);
   switch (kind) {
     case 'truncate':
@@ -216,11 +216,13 @@ export function mutate(base: Buffer, baseText: string, r: () => number): Mutant 
       return { kind, bytes: b };
     }
     default: {
-      // A hostile class name: the string "TreeNode" in the table becomes it (JSON-escaped, so the document stays valid).
+      // A hostile class name: the program's class name in the string table becomes it (JSON-escaped, so the document
+      // stays valid). V8 writes each string once, so every instance of the class now bears it.
       const name = pick(r, HOSTILE_NAMES);
-      const at = baseText.lastIndexOf('"TreeNode"');
+      const quoted = JSON.stringify(className);
+      const at = baseText.lastIndexOf(quoted);
       if (at < 0) return { kind: 'inject-unavailable', bytes: base };
-      return { kind: 'inject-name', bytes: Buffer.from(baseText.slice(0, at) + JSON.stringify(name) + baseText.slice(at + 10)), injected: name };
+      return { kind: 'inject-name', bytes: Buffer.from(baseText.slice(0, at) + JSON.stringify(name) + baseText.slice(at + quoted.length)), injected: name };
     }
   }
 }
@@ -229,18 +231,20 @@ export function mutate(base: Buffer, baseText: string, r: () => number): Mutant 
 export async function fuzzSnapshots(options: { bases: string[]; cases: number; seed: number; dir: string; onBad?: (name: string, why: string) => void }): Promise<FuzzSummary> {
   const bases = options.bases.map((file) => {
     const bytes = readFileSync(file);
-    return { file, bytes, text: bytes.toString('utf8'), original: new Map<string, string>() };
+    const text = bytes.toString('utf8');
+    // The program's own class to ask for: the hostile program's TreeNode, the seed tree's Node.
+    return { file, bytes, text, className: text.includes('"TreeNode"') ? 'TreeNode' : 'Node', original: new Map<string, string>() };
   });
   const summary: FuzzSummary = { cases: 0, reports: 0, cleanErrors: 0, bad: [], mutations: {} };
   const file = join(options.dir, 'case.heapsnapshot');
   for (let i = 0; i < options.cases; i++) {
     const r = seeded(options.seed * 1_000_003 + i);
     const base = pick(r, bases);
-    const m = mutate(base.bytes, base.text, r);
+    const m = mutate(base.bytes, base.text, r, base.className);
     summary.mutations[m.kind] = (summary.mutations[m.kind] ?? 0) + 1;
     const json = r() < 0.3;
     const command = m.injected !== undefined || r() < 0.5
-      ? ['analyze', file, '--class', m.injected ?? 'TreeNode', '--paths', '2', '--cycles', '2']
+      ? ['analyze', file, '--class', m.injected ?? base.className, '--paths', '2', '--cycles', '2']
       : ['summary', file, '--limit', '15'];
     if (json) command.push('--json');
     writeFileSync(file, m.bytes);

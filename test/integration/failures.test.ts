@@ -215,7 +215,7 @@ test('usage errors exit 2 with the usage', async () => {
   // A --save path that cannot be written fails before attaching (exit 1, nothing listens at that port anyway).
   const unwritable = await runCli(['capture', '--inspect', '127.0.0.1:9', '--expression', 'x', '--save', '/nonexistent-dir/x.heapsnapshot'], { timeoutMs: 15_000 });
   assert.equal(unwritable.code, 1);
-  assert.equal(unwritable.stderr.trim(), 'Cannot write /nonexistent-dir/x.heapsnapshot (ENOENT); choose another --save path.');
+  assert.equal(unwritable.stderr.trim(), 'Cannot save to /nonexistent-dir/x.heapsnapshot: the folder /nonexistent-dir does not exist; nothing was saved. Choose another path and retry.');
   for (const [args, message] of cases) {
     const r = await runCli(args, { timeoutMs: 15_000 });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -148,7 +148,7 @@ describe('saves are whole or nothing, and every failure is a sentence', () => {
     const target = join(work, 'no-such-folder', 'S.heapsnapshot');
     assert.throws(() => AtomicFileWriter.open(target), (e: unknown) => {
       assert.ok(e instanceof SaveError);
-      assert.equal(e.message, `Cannot save to ${target}: the folder ${join(work, 'no-such-folder')} does not exist; nothing was saved. Choose another path or free the space, and retry.`);
+      assert.equal(e.message, `Cannot save to ${target}: the folder ${join(work, 'no-such-folder')} does not exist; nothing was saved. Choose another path and retry.`);
       return true;
     });
     // /proc refuses new files even to root: a real refusal from the kernel.
@@ -166,7 +166,7 @@ describe('saves are whole or nothing, and every failure is a sentence', () => {
     try { writeSync(fd, Buffer.alloc(4096)); } catch (e) { error = e; } finally { closeSync(fd); }
     assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
     const e = saveFailure('/data/S.heapsnapshot', error, 3 * 1024 * 1024);
-    assert.equal(e.message, 'Cannot save to /data/S.heapsnapshot: the disk is full after 3.0 MB; nothing was saved. Choose another path or free the space, and retry.');
+    assert.equal(e.message, 'Cannot save to /data/S.heapsnapshot: the disk is full after 3.0 MB; nothing was saved. Free some space or choose another path, and retry.');
   });
 
   test('five writers to one path, chunks interleaved, commits in any order: the file is one writer\'s whole content', () => {

@@ -190,7 +190,7 @@ export class CaptureService {
         const heapId = await this.heapIdOf(ev.result.objectId);
         if (heapId === 0) {
           throw new CaptureError('selection',
-            `${quote(expression)} is not in the last snapshot taken on this connection (it is newer, or no snapshot was taken); take a snapshot, then select it.`);
+            `${quote(expression)} is not in the last snapshot taken on this connection (it is newer, no snapshot was taken, or another debugger client detached, which clears V8's ids); take a snapshot, then select it.`);
         }
         return selected(expression, ev.result, ev.scope, heapId, 'known-id');
       } finally {

@@ -8,7 +8,7 @@
  * Exit codes: 0 success, 1 the work failed (bad snapshot, unknown id, unreachable target), 2 usage error.
  *
  * Every sentence on stderr can repeat hostile text (a file name, a --class argument, a target's exception message):
- * it reaches the terminal only through displayLines. stdout is escaped where it is made (the text report) and left
+ * it reaches the terminal only through `sentence` (displayText). stdout is escaped where it is made (the text report) and left
  * exact for --json, which is data.
  */
 import { HeapAnalysis, UnknownObjectError } from '../core/analysis';
@@ -146,12 +146,11 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       return 2;
     }
     if (e instanceof SnapshotFormatError || e instanceof UnknownObjectError) {
-      io.err.write(sentence(`${e.message}`));
+      io.err.write(sentence(e.message));
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.err.write(sentence(`${message}`));
+    io.err.write(sentence(message));
     return 1;
   }
 }
-

@@ -53,12 +53,3 @@ export const displayLabel = displayText;
 /** For VS Code's notifications: the same rules as every other text. */
 export const noticeText = displayText;
 
-/**
- * A whole block of text for a terminal (a report, a sentence): every line through `displayText`, each cut at
- * `lineMax`, so no hostile character survives and no line is split or forged by one. Lines are kept as lines.
- */
-export function displayLines(text: string, lineMax = 4 * DISPLAY_MAX): string {
-  const end = text.endsWith('\n');
-  const lines = (end ? text.slice(0, -1) : text).split('\n');
-  return lines.map((l) => displayText(l, lineMax)).join('\n') + (end ? '\n' : '');
-}

@@ -77,6 +77,11 @@ export class CdpConnection {
   readonly scripts = new Map<string, ScriptInfo>();
   target: TargetInfo;
 
+  /** When the target last said anything (an event or an answer), in ms since the epoch; for stall detection. */
+  lastHeard = Date.now();
+  /** Commands sent and not yet answered. */
+  inFlight = 0;
+
   private isClosed = false;
   private closedByUs = false;
   private readonly closeHandlers = new Set<() => void>();
@@ -91,6 +96,7 @@ export class CdpConnection {
   ) {
     this.target = { nodeVersion: null, v8Version: null, warning: null, webSocketUrl, title };
     client.on('disconnect', () => this.markClosed());
+    client.on('event', () => { this.lastHeard = Date.now(); });
     const on = client.on.bind(client) as unknown as (event: string, handler: (p: never) => void) => void;
     on('Debugger.paused', (p: Protocol.Debugger.PausedEvent) => { this.paused = p; });
     on('Debugger.resumed', () => { this.paused = null; });
@@ -132,6 +138,7 @@ export class CdpConnection {
     if (this.isClosed) {
       return Promise.reject(withCallerStack(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method })));
     }
+    if (this.inFlight++ === 0) this.lastHeard = Date.now();
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -139,6 +146,8 @@ export class CdpConnection {
       const finish = (err: Error | undefined, value?: unknown) => {
         if (settled) return;
         settled = true;
+        this.inFlight--;
+        this.lastHeard = Date.now();
         offClose.dispose();
         if (timer) clearTimeout(timer);
         if (err) reject(withCallerStack(err));
@@ -146,7 +155,9 @@ export class CdpConnection {
       };
       if (options?.timeoutMs !== undefined) {
         timer = setTimeout(() => finish(new CaptureError('timeout',
-          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.`, { method })), options.timeoutMs);
+          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.${this.viaProxy ? ''
+            : ' The program is busy (another tool taking a heap snapshot, or a long synchronous task) or stopped; retry when it is free.'}`,
+          { method })), options.timeoutMs);
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the typings' overloads take only known method names
       (this.client.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
@@ -183,11 +194,14 @@ export class CdpConnection {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.closedByUs = true;
+    let closed = false;
     try {
-      await withTimeout(this.client.close(), 2000);
+      await withTimeout(this.client.close().then(() => { closed = true; }), 2000);
     } catch {
       // The socket is gone either way.
     }
+    // A stopped target never answers the close handshake; the socket would hold the process for ws's 30 s.
+    if (!closed) (this.client as unknown as { _ws?: { terminate?: () => void } })._ws?.terminate?.();
     this.markClosed();
   }
 
@@ -203,6 +217,10 @@ export class CdpConnection {
   private translate(method: string, e: unknown): CaptureError {
     if (e instanceof CaptureError) return e;
     const err = e as { message?: string; response?: { message?: string; data?: string; code?: number } };
+    // The target is exiting: its context is gone before its socket closes.
+    if (err?.response?.message && /^(Cannot find context with specified id|Execution context was destroyed|Cannot find default execution context|Inspected target navigated or closed)/.test(err.response.message)) {
+      return new CaptureError('target-exited', `${this.goneSentence} while waiting for ${method}.`, { method, cause: e });
+    }
     if (err && err.response && typeof err.response.message === 'string') {
       const detail = err.response.data ? `${err.response.message} (${err.response.data})` : err.response.message;
       return new CaptureError('protocol', `${method} failed: ${detail}.`, { method, cause: e });

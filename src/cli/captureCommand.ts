@@ -7,8 +7,10 @@
  *
  * Exit codes: 0 success, 1 the capture failed (a sentence on stderr), 2 usage error, 130 interrupted.
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { formatReport } from '../core/format';
+import { formatBytes, formatReport } from '../core/format';
+import { displayText } from '../shared/displayText';
+import { AtomicFileWriter } from '../node/atomicFile';
+import { sentence } from './terminalText';
 import { CaptureService, type CaptureProgress } from '../cdp/capture';
 import { connect, parseInspectAddress, type CdpConnection } from '../cdp/connect';
 import { CaptureError } from '../cdp/errors';
@@ -29,6 +31,8 @@ Options:
   --paths N, --cycles N, --max-cycle-length N, --internal   as for retention analyze
   --no-source-maps              report generated JavaScript positions, not original sources
   --timeout MS                  how long the inspector may take to answer when connecting (default 5000)
+  --stall-timeout MS            give up when the target sends nothing for MS during the capture (it is stopped,
+                                e.g. by SIGSTOP, or frozen); default: wait as long as it takes
 `;
 
 class CaptureUsageError extends Error {}
@@ -45,9 +49,10 @@ interface CaptureArgs {
   internal: boolean;
   sourceMaps: boolean;
   timeoutMs?: number;
+  stallTimeoutMs?: number;
 }
 
-const VALUED = ['inspect', 'expression', 'frame', 'save', 'paths', 'cycles', 'max-cycle-length', 'timeout'];
+const VALUED = ['inspect', 'expression', 'frame', 'save', 'paths', 'cycles', 'max-cycle-length', 'timeout', 'stall-timeout'];
 const SWITCHES = ['json', 'internal', 'no-source-maps', 'help'];
 
 export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
@@ -99,6 +104,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     internal: flags.has('internal'),
     sourceMaps: !flags.has('no-source-maps'),
     timeoutMs: int('timeout', 1),
+    stallTimeoutMs: int('stall-timeout', 1),
   };
 }
 
@@ -113,7 +119,7 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
     args = parsed;
   } catch (e) {
     if (e instanceof CaptureUsageError) {
-      err.write(`${e.message}\n\n${CAPTURE_USAGE}`);
+      err.write(`${sentence(e.message)}\n${CAPTURE_USAGE}`);
       return 2;
     }
     throw e;
@@ -123,29 +129,47 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
   const onSigint = () => abort.abort();
   process.on('SIGINT', onSigint);
   const progress = progressLine(err);
+  // Where the capture is, for the stall sentence.
+  let phase = 'connecting';
+  let stalled: string | null = null;
+  const stallMs = args.stallTimeoutMs;
   let conn: CdpConnection | null = null;
   let service: CaptureService | null = null;
-  let saveFd: number | null = null;
-  const partial = args.save ? `${args.save}.part` : null;
+  let saving: AtomicFileWriter | null = null;
+  let watchdog: NodeJS.Timeout | undefined;
   try {
-    if (partial) {
-      // Before attaching: a bad path should not cost a snapshot.
-      try {
-        saveFd = openSync(partial, 'w');
-      } catch (e) {
-        throw new CaptureError('usage', `Cannot write ${args.save} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another --save path.`);
-      }
-    }
+    // Before attaching: a bad path should not cost a snapshot. A file of its own beside the target, renamed over it
+    // only once the whole snapshot is written and parsed.
+    if (args.save) saving = AtomicFileWriter.open(args.save);
     conn = await connect({ kind: 'inspector', address: args.inspect }, { timeoutMs: args.timeoutMs });
-    if (conn.target.warning) err.write(`Note: ${conn.target.warning}\n`);
+    if (conn.target.warning) err.write(sentence(`Note: ${conn.target.warning}`));
     service = new CaptureService(conn);
-    const fd = saveFd;
-    const live = await captureReport(service, { expression: args.expression, frame: args.frame }, {
+    const file = saving;
+    const connection = conn;
+    if (stallMs !== undefined) {
+      // A target stopped by SIGSTOP (or frozen) keeps its socket open and answers nothing: V8's build progress and
+      // the chunks are the heartbeat, so the capture gives up after stallMs of silence while it waits for something.
+      watchdog = setInterval(() => {
+        if (connection.inFlight > 0 && Date.now() - connection.lastHeard > stallMs && !stalled) {
+          stalled = phase;
+          abort.abort();
+        }
+      }, Math.min(250, stallMs));
+    }
+    // A stopped target answers nothing, not even to a cancel: Ctrl-C and the stall watchdog end the wait here.
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new CaptureError('cancelled', 'The capture was cancelled; the target is unchanged.'));
+      if (abort.signal.aborted) onAbort();
+      else abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    const live = await Promise.race([aborted, captureReport(service, { expression: args.expression, frame: args.frame }, {
       signal: abort.signal,
-      onProgress: progress.update,
-      // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it.
-      buildProgress: progress.tty,
-      onChunk: fd === null ? undefined : (chunk) => { writeSync(fd, chunk); },
+      onProgress: (p) => { phase = describePhase(p); progress.update(p); },
+      // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it, or
+      // when it is the heartbeat that tells a slow build from a stopped target.
+      buildProgress: progress.tty || stallMs !== undefined,
+      onChunk: file === null ? undefined : (chunk) => { file.write(chunk); },
       sourceMaps: args.sourceMaps,
       report: {
         maxPaths: args.paths,
@@ -153,33 +177,48 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
         maxCycleLength: args.maxCycleLength,
         includeInternalCycles: args.internal,
       },
-    });
+    })]);
     progress.clear();
-    if (saveFd !== null && partial && args.save) {
-      closeSync(saveFd);
-      saveFd = null;
-      renameSync(partial, args.save);
-      err.write(`Saved the snapshot to ${args.save}.\n`);
+    if (saving) {
+      saving.commit();
+      saving = null;
+      err.write(sentence(`Saved the snapshot to ${args.save}.`));
     }
     out.write(args.json ? JSON.stringify(live.report, null, 2) + '\n' : formatReport(live.report));
     return 0;
   } catch (e) {
     progress.clear();
+    if (stalled) {
+      err.write(sentence(`The target sent nothing for ${stallMs! / 1000} s ${stalled}: it is stopped (by SIGSTOP, or a debugger of its own) or frozen. Resume it and retry, or allow longer with --stall-timeout.`));
+      return 1;
+    }
     if (e instanceof CaptureError && e.code === 'cancelled') {
-      err.write('Interrupted; the target is unchanged.\n');
+      err.write(sentence('Interrupted; the target is unchanged.'));
       return 130;
     }
-    err.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    err.write(sentence(e instanceof Error ? e.message : String(e)));
     return 1;
   } finally {
+    clearInterval(watchdog);
     process.removeListener('SIGINT', onSigint);
-    if (saveFd !== null) {
-      try { closeSync(saveFd); } catch { /* already closed */ }
-      if (partial) try { unlinkSync(partial); } catch { /* nothing to remove */ }
-    }
+    saving?.abort();
+    // Interrupted, the work may still wait on a target that answers nothing: closing the connection first ends it
+    // (V8 then releases this session's object groups and stops its tracking itself).
+    if (abort.signal.aborted && conn) await conn.close();
     // No need to wait for a cancelled snapshot to drain: closing the connection drops V8's remaining chunks.
     if (service) await service.dispose({ drain: false }).catch(() => {});
     if (conn) await conn.close();
+  }
+}
+
+/** "while V8 was building the snapshot (37% done)", for sentences about a stall. */
+function describePhase(p: CaptureProgress): string {
+  switch (p.phase) {
+    case 'waiting': return 'while waiting for an earlier snapshot';
+    case 'selecting': return 'while the expression was being evaluated';
+    case 'building': return `while V8 was building the snapshot (${Math.floor((p.fraction ?? 0) * 100)}% done)`;
+    case 'streaming': return `while the snapshot was streaming (${formatBytes(p.bytes)} received)`;
+    default: return 'after the snapshot was received';
   }
 }
 
@@ -192,7 +231,7 @@ function progressLine(err: NodeJS.WritableStream): { tty: boolean; update: (p: C
     update: (p) => {
       if (!tty) return;
       const pct = p.fraction === null ? '' : ` ${Math.floor(p.fraction * 100)}%`;
-      err.write(`\r\x1b[K${p.message}${p.phase === 'streaming' ? pct : ''}`);
+      err.write(`\r\x1b[K${displayText(p.message, 200)}${p.phase === 'streaming' ? pct : ''}`);
       shown = true;
     },
     clear: () => {

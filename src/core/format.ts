@@ -1,22 +1,42 @@
-/** Plain-text renderings of core results, for the command line and golden tests (labels from src/shared/labels.ts). */
-import { distanceLabel, formatBytes, fullLocationLabel as formatLocation, nodeLabel } from '../shared/labels';
-import type { HeapSummary, ReportNode, RetentionReport, Step, Suggestion } from './report';
+/**
+ * Plain-text renderings of core results, for the command line and golden tests (labels from src/shared/labels.ts).
+ * Every name in them comes from the heap and is hostile: each goes through `displayText`, and each finished line
+ * through it again (the sentences embed names too), so the text holds no raw control or bidi character, no line is
+ * split or forged, and none is unbounded.
+ */
+import { displayText } from '../shared/displayText';
+import { distanceLabel, formatBytes, fullLocationLabel, nodeLabel } from '../shared/labels';
+import type { HeapSummary, ReportNode, RetentionReport, SourceLocation, Step, Suggestion } from './report';
 
-export { formatBytes, formatLocation };
+export { formatBytes };
+
+/** The longest name (a class, a property, a URL) one piece of a text line shows. */
+const NAME_MAX = 200;
+/** The longest line (a why/fix sentence with the names it quotes). */
+const LINE_MAX = 4000;
+
+/** Each line escaped on its own, so a line break inside a quoted name shows as `\n` and never forges a line. */
+function textLines(lines: string[]): string {
+  return lines.map((l) => displayText(l, LINE_MAX)).join('\n') + '\n';
+}
+
+export function formatLocation(loc: SourceLocation | null | undefined): string {
+  return loc ? displayText(fullLocationLabel(loc), NAME_MAX) : '';
+}
 
 export function formatNode(n: ReportNode): string {
-  return `${nodeLabel(n)} @${n.id}`;
+  return `${displayText(nodeLabel(n), NAME_MAX)} @${n.id}`;
 }
 
 function stepLine(step: Step): string {
   const loc = formatLocation(step.to.location);
-  return `${step.label ?? step.edge.name} -> ${formatNode(step.to)}${loc ? `  ${loc}` : ''}`;
+  return `${displayText(step.label ?? step.edge.name, NAME_MAX)} -> ${formatNode(step.to)}${loc ? `  ${loc}` : ''}`;
 }
 
 function suggestionLines(s: Suggestion | null | undefined, steps: Step[], indent: string): string[] {
   if (!s) return [];
   const step = steps[s.step];
-  const where = step ? `${formatNode(step.from)} ${step.label ?? step.edge.name}` : '';
+  const where = step ? `${formatNode(step.from)} ${displayText(step.label ?? step.edge.name, NAME_MAX)}` : '';
   return [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
 }
 
@@ -62,7 +82,7 @@ export function formatReport(r: RetentionReport): string {
     for (const s of c.steps) lines.push(`       ${stepLine(s)}`);
     lines.push(...suggestionLines(c.suggestion, c.steps, '     '));
   });
-  return lines.join('\n') + '\n';
+  return textLines(lines);
 }
 
 export function formatSummary(s: HeapSummary): string {
@@ -77,7 +97,7 @@ export function formatSummary(s: HeapSummary): string {
   lines.push('');
   lines.push('Classes (count, shallow, retained; ids of the largest instances):');
   for (const c of s.classes) {
-    lines.push(`  ${String(c.count).padStart(8)}  ${formatBytes(c.selfSize).padStart(10)}  ${formatBytes(c.retainedSize).padStart(10)}  ${c.name}  ${c.topIds.map((id) => '@' + id).join(' ')}`);
+    lines.push(`  ${String(c.count).padStart(8)}  ${formatBytes(c.selfSize).padStart(10)}  ${formatBytes(c.retainedSize).padStart(10)}  ${displayText(c.name, NAME_MAX)}  ${c.topIds.map((id) => '@' + id).join(' ')}`);
   }
-  return lines.join('\n') + '\n';
+  return textLines(lines);
 }

@@ -149,16 +149,20 @@ export async function assertCollected(): Promise<void> {
  */
 export function expectCollected(fn: () => unknown, options: ExpectCollectedOptions = {}): Promise<void> {
   // Not an async function: its frame ends before the check, so it never holds `fn` (which may capture the object).
-  checkRuntime();
-  if (typeof fn !== 'function') {
-    throw new TypeError(`expectCollected(fn) takes a function that creates and returns the object, not ${isObject(fn) ? 'the object itself' : describePrimitive(fn)}: ` +
-      'a variable of yours holding the object would keep it alive. Write expectCollected(() => createIt()).');
+  // Misuse still rejects (rather than throws), as an async API should.
+  try {
+    checkRuntime();
+    if (typeof fn !== 'function') {
+      throw new TypeError(`expectCollected(fn) takes a function that creates and returns the object, not ${isObject(fn) ? 'the object itself' : describePrimitive(fn)}: ` +
+        'a variable of yours holding the object would keep it alive. Write expectCollected(() => createIt()).');
+    }
+    const refs: TrackedRef[] = [];
+    const waiting = runAndTrack(fn as () => unknown, options.label, callSite(expectCollected), refs);
+    const check = () => serially(() => checkCollected(refs, 'expectCollected', expectCollected));
+    return waiting ? waiting.then(check) : check();
+  } catch (e) {
+    return Promise.reject(e);
   }
-  const site = callSite(expectCollected);
-  const refs: TrackedRef[] = [];
-  const waiting = runAndTrack(fn as () => unknown, options.label, site, refs);
-  const check = () => serially(() => checkCollected(refs, 'expectCollected', expectCollected));
-  return waiting ? waiting.then(check) : check();
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

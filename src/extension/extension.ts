@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS, type CommandId } from './commands';
 import { DebugSessions } from './debugSessions';
+import { copyAsRegressionTest } from './regressionTestCommand';
 import { RetentionController } from './retentionController';
 import { RetentionPanel } from './retentionPanel';
 import { SidebarView } from './sidebarView';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'retentionExplorer.findInstancesOfClass': (arg) => controller.findInstancesOfClass(arg),
     'retentionExplorer.showObjectById': (arg) => controller.showObjectById(arg),
     'retentionExplorer.showRetentionPanel': () => controller.showRetentionPanel(),
+    'retentionExplorer.copyAsRegressionTest': (arg) => copyAsRegressionTest(arg),
     'retentionExplorer._panelState': (arg) => {
       const a = (arg ?? {}) as { generation?: unknown; timeoutMs?: unknown };
       return panel.state({

@@ -324,6 +324,14 @@ export function startRetentionTree(app: HTMLElement): void {
       'data-key': r.key,
     });
     el.style.setProperty('--level', String(r.level - 1));
+    // A finding (the object, a fix) carries what "Copy as Regression Test" needs; VS Code hands it to the command.
+    if ((r.kind === 'fix' || r.kind === 'object') && state.model) {
+      const o = state.model.object;
+      el.setAttribute('data-vscode-context', JSON.stringify({
+        webviewSection: 'finding', preventDefaultContextMenuItems: true, expression: o?.expression ?? '', className: o?.className ?? r.node?.name ?? '',
+        scope: o?.scope ?? '', fix: r.kind === 'fix' ? r.title : state.model.report.fix?.fix, where: r.kind === 'fix' ? r.detail : undefined,
+      }));
+    }
     const twistie = icon(exp === undefined ? 'blank' : exp ? 'chevron-down' : 'chevron-right', 'twistie');
     const main = h('span', { class: 'col-main' });
     main.append(twistie);

@@ -59,6 +59,8 @@ test('an object only the tool tracks is collected: track() and expectCollected()
 });
 
 test('a leak is reported with the path and the reference to break; the tool\'s own objects are not in it', async () => {
+  const globalsBefore = Reflect.ownKeys(globalThis).map(String).sort();
+  const exitListeners = process.listenerCount('exit');
   kept.payload = new Payload();
   await assert.rejects(expectCollected(() => kept.payload!, { label: 'kept payload' }), (e: Error) => {
     assert.equal(e.name, 'AssertionError');
@@ -68,6 +70,9 @@ test('a leak is reported with the path and the reference to break; the tool\'s o
     return true;
   });
   kept.payload = undefined;
+  // Nothing left behind by a failing check: no global, no listener.
+  assert.deepEqual(Reflect.ownKeys(globalThis).map(String).sort(), globalsBefore);
+  assert.equal(process.listenerCount('exit'), exitListeners);
 });
 
 test('an object held only by the awaiting test\'s own local variable: the message says so', async () => {

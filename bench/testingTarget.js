@@ -29,7 +29,7 @@ const level = [root];
 let head = 0;
 let made = 1;
 while (process.memoryUsage().heapUsed < heapMB * 1024 * 1024) {
-  for (let k = 0; k < 5000; k++) {
+  for (let k = 0; k < 500; k++) {
     const parent = level[head++];
     for (let i = 0; i < 8; i++) {
       const child = new TreeNode(parent, made++);

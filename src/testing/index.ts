@@ -131,16 +131,14 @@ export function pendingCount(): number {
  */
 export async function assertCollected(): Promise<void> {
   checkRuntime();
+  const frames = callerFrames(assertCollected);
   const refs = pending;
   pending = [];
   disarmExitWarning();
   if (refs.length === 0) {
-    throw new AssertionError({
-      message: 'assertCollected() had nothing to check: no object was tracked since the last check. Call track(obj) first, drop your own references to it, then await assertCollected().',
-      stackStartFn: assertCollected,
-    });
+    throw failure('assertCollected() had nothing to check: no object was tracked since the last check. Call track(obj) first, drop your own references to it, then await assertCollected().', frames);
   }
-  await serially(() => checkCollected(refs, 'assertCollected', assertCollected));
+  await serially(() => checkCollected(refs, 'assertCollected', frames));
 }
 
 /**
@@ -157,8 +155,9 @@ export function expectCollected(fn: () => unknown, options: ExpectCollectedOptio
         'a variable of yours holding the object would keep it alive. Write expectCollected(() => createIt()).');
     }
     const refs: TrackedRef[] = [];
+    const frames = callerFrames(expectCollected);
     const waiting = runAndTrack(fn as () => unknown, options.label, callSite(expectCollected), refs);
-    const check = () => serially(() => checkCollected(refs, 'expectCollected', expectCollected));
+    const check = () => serially(() => checkCollected(refs, 'expectCollected', frames));
     return waiting ? waiting.then(check) : check();
   } catch (e) {
     return Promise.reject(e);
@@ -204,7 +203,24 @@ function nextJob(): Promise<void> {
   return new Promise((resolve) => macrotask(resolve));
 }
 
-async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Function): Promise<void> {
+/** The caller's stack frames, taken when the API is called: by the time a check fails, the caller is not on the stack. */
+function callerFrames(api: Function): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, api);
+  return (holder.stack ?? '').split('\n').slice(1).join('\n');
+}
+
+/**
+ * A failure: an AssertionError with operator 'fail', as assert.fail(message) makes (runners that render node's
+ * assertion errors, such as Jest, then show the message alone), whose stack is the caller's.
+ */
+function failure(message: string, frames: string): AssertionError {
+  const error = new AssertionError({ message, operator: 'fail' });
+  error.stack = `AssertionError [ERR_ASSERTION]: ${message}\n${frames}`;
+  return error;
+}
+
+async function checkCollected(refs: TrackedRef[], api: string, frames: string): Promise<void> {
   const session = HeapSession.open();
   let message: string | null = null;
   try {
@@ -226,7 +242,7 @@ async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Fun
   } finally {
     await session.close();
   }
-  if (message) throw new AssertionError({ message, stackStartFn });
+  if (message) throw failure(message, frames);
 }
 
 /**
@@ -236,6 +252,7 @@ async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Fun
  */
 export async function expectNoGrowth(action: () => unknown, options: ExpectNoGrowthOptions = {}): Promise<void> {
   checkRuntime();
+  const frames = callerFrames(expectNoGrowth);
   if (typeof action !== 'function') throw new TypeError(`expectNoGrowth(action) takes a function to run repeatedly, not ${describePrimitive(action)}.`);
   const repeat = options.repeat ?? 10;
   const warmup = options.warmup ?? 3;
@@ -287,5 +304,5 @@ export async function expectNoGrowth(action: () => unknown, options: ExpectNoGro
       await session.close();
     }
   });
-  if (message) throw new AssertionError({ message, stackStartFn: expectNoGrowth });
+  if (message) throw failure(message, frames);
 }

@@ -14,6 +14,7 @@ import {
 } from './commands';
 import { UserError, type DebugSessions } from './debugSessions';
 import type { ReportFlow, ShownReport } from './reportFlow';
+import { copyAsRegressionTest } from './regressionTestCommand';
 import type { RetentionPanel } from './retentionPanel';
 import { SIDEBAR_VIEW_ID, type SidebarView } from './sidebarView';
 import type { SnapshotCatalog } from './snapshotCatalog';
@@ -161,6 +162,8 @@ export function commandHandlers(d: CommandDeps): CommandHandlers {
       panel.show(model, { fromHistory: true });
       return { ok: true };
     },
+
+    'retentionExplorer.copyAsRegressionTest': (arg) => copyAsRegressionTest(arg),
 
     'retentionExplorer._panelState': (arg) => {
       const a = (arg ?? {}) as { generation?: unknown; timeoutMs?: unknown };

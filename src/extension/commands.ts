@@ -86,6 +86,12 @@ export const COMMANDS = {
     palette: CONTEXT.hasSnapshot,
     icon: '$(list-tree)',
   },
+  'retentionExplorer.copyAsRegressionTest': {
+    title: 'Copy as Regression Test',
+    // Only from the retention tree's context menu, whose argument is the finding.
+    palette: false,
+    icon: '$(beaker)',
+  },
   'retentionExplorer._panelState': {
     title: 'Retention: panel state (tests)',
     palette: false,
@@ -104,6 +110,10 @@ export const MENUS: Record<string, { command: CommandId; when: string; group: st
   ],
   'debug/watch/context': [
     { command: 'retentionExplorer.findRetainingCyclesForVariable', when: 'debugType == pwa-node || debugType == node', group: 'z_retention@1' },
+  ],
+  // Rows of the retention tree that carry a finding (data-vscode-context with webviewSection 'finding').
+  'webview/context': [
+    { command: 'retentionExplorer.copyAsRegressionTest', when: "webviewId == 'retentionExplorer.retentionTree' && webviewSection == 'finding'", group: 'retention@1' },
   ],
 };
 
@@ -203,6 +213,25 @@ export function parseObjectArgument(arg: unknown): { snapshotId?: number; heapId
     return arg.snapshotId === undefined ? { heapId: arg.heapId } : { heapId: arg.heapId, snapshotId: arg.snapshotId };
   }
   throw new ArgumentError('Show Retainers of Heap Object Id takes a heap id (the @123 in DevTools) or {snapshotId, heapId}.');
+}
+
+/**
+ * The finding a retention tree row carries (its data-vscode-context, which VS Code passes as the argument). It comes
+ * from a webview: every field is checked and bounded.
+ */
+export function parseFindingArgument(arg: unknown): { expression: string; className: string; scope: string; fix?: string; where?: string } {
+  const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
+  if (!isRecord(arg) || arg.webviewSection !== 'finding') throw new ArgumentError('Copy as Regression Test runs from a row of the retention tree (right-click the object or a fix).');
+  const out: { expression: string; className: string; scope: string; fix?: string; where?: string } = {
+    expression: str(arg.expression, 500),
+    className: str(arg.className, 200),
+    scope: str(arg.scope, 200),
+  };
+  const fix = str(arg.fix, 1000);
+  const where = str(arg.where, 500);
+  if (fix) out.fix = fix;
+  if (where) out.where = where;
+  return out;
 }
 
 /** A session-id argument for snapshot/recording commands: a string id, `{sessionId}`, or undefined (the active one). */

@@ -91,10 +91,21 @@ export function startRetentionTree(app: HTMLElement): void {
         focused: r.key === focusedKey,
         size, pos,
         failed: r.kind === 'message' && expansion.errors.has(r.parent?.key ?? ''),
+        context: findingContext(r, m),
       }, handlers));
     }
     save();
     scheduleRendered();
+  }
+
+  /** A finding (the object, a fix) carries what "Copy as Regression Test" needs; VS Code hands it to the command. */
+  function findingContext(r: Row, m: PanelModel): string | undefined {
+    if (r.kind !== 'fix' && r.kind !== 'object') return undefined;
+    const o = m.object;
+    return JSON.stringify({
+      webviewSection: 'finding', preventDefaultContextMenuItems: true, expression: o?.expression ?? '', className: o?.className ?? r.node?.name ?? '',
+      scope: o?.scope ?? '', fix: r.kind === 'fix' ? r.title : m.report.fix?.fix, where: r.kind === 'fix' ? r.detail : undefined,
+    });
   }
 
   function renderBanner(): void {

@@ -27,6 +27,8 @@ export interface RowView {
   pos: number;
   /** The row's retainers failed to load (its message row shows an error icon). */
   failed: boolean;
+  /** `data-vscode-context` of a finding row (what its context menu's commands receive). */
+  context?: string;
 }
 
 export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
@@ -44,6 +46,7 @@ export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
     'data-key': r.key,
   });
   el.style.setProperty('--level', String(r.level - 1));
+  if (v.context) el.setAttribute('data-vscode-context', v.context);
   const twistie = icon(v.expanded === undefined ? 'blank' : v.expanded ? 'chevron-down' : 'chevron-right', 'twistie');
   const main = h('span', { class: 'col-main' });
   main.append(twistie);

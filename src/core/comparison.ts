@@ -7,8 +7,10 @@
  */
 import type { HeapAnalysis } from './analysis';
 import { counted, classifier, digestSnapshot, identityHash, type SnapshotDigest } from './snapshotDigest';
-import type { SourceLocation } from './report';
-import { findLeakSuspects, type LeakSuspects } from './suspects';
+import type { ClassComparison, SnapshotComparison } from './comparisonReport';
+import { findLeakSuspects } from './suspects';
+
+export type { ClassComparison, ComparedSnapshot, SnapshotComparison } from './comparisonReport';
 
 export type ComparisonErrorCode = 'different-process' | 'ids-reset' | 'no-ids' | 'order';
 
@@ -20,51 +22,6 @@ export class ComparisonError extends Error {
   }
 }
 
-export interface ComparedSnapshot {
-  label: string;
-  /** Live objects counted (reachable; the synthetic roots left out). */
-  objectCount: number;
-  /** Their shallow sizes together. */
-  totalSize: number;
-  maxId: number;
-}
-
-export interface ClassComparison {
-  name: string;
-  /** Per snapshot, in the order compared. */
-  counts: number[];
-  /** Shallow bytes per snapshot. */
-  sizes: number[];
-  /** Last minus baseline. */
-  countDelta: number;
-  sizeDelta: number;
-  /** Objects new since the baseline and alive in the last snapshot. */
-  newCount: number;
-  /** Shallow bytes of those. */
-  newSize: number;
-  /** Bytes they retain (an instance inside another new instance of the class counted once). */
-  newRetainedSize: number;
-  /** Objects of the baseline gone from the last snapshot. */
-  freedCount: number;
-  /** The largest new instances (retained), a way into the retention tree of the last snapshot. */
-  newIds: number[];
-  /** Where the class is constructed. */
-  location: SourceLocation | null;
-  /** Constructed in the program's own scripts (not Node's internals): listed first. */
-  own: boolean;
-}
-
-export interface SnapshotComparison {
-  snapshots: ComparedSnapshot[];
-  /** 'two': baseline and target; 'three': baseline, target and final (suspects must be alive in the final one). */
-  method: 'two' | 'three';
-  /** Classes where something changed: own classes first, then by the retained size of their new objects. */
-  classes: ClassComparison[];
-  /** Classes that changed in all (more than `classes` when cut at classLimit). */
-  classCount: number;
-  suspects: LeakSuspects;
-  notes: string[];
-}
 
 export interface CompareOptions {
   /** Labels of the snapshots, in order (file names, "#3 Snapshot of app.js"). */

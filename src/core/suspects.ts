@@ -22,9 +22,11 @@ import type { HeapAnalysis } from './analysis';
 import { NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import { WarmUpIndex } from './engineWarmUp';
 import type { HeapGraph } from './heapGraph';
-import type { ReportNode } from './report';
+import type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonReport';
 import { userEdgeKind, userEdgeTarget } from './semantics';
 import { classifier, indexOfId, type SnapshotDigest } from './snapshotDigest';
+
+export type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonReport';
 
 export interface SuspectOptions {
   /** The baseline's largest heap id: objects with a larger one were allocated after it. */
@@ -41,48 +43,6 @@ export interface SuspectOptions {
   singleObjectBytes?: number;
 }
 
-/** One step of a signature: the reference (`.cache`, `[]`, `Map entry`; '' from the root) and the class reached. */
-export interface SignatureStep {
-  edge: string;
-  className: string;
-}
-
-export interface SuspectGroup {
-  /** From a root to the suspects, repeated links folded. */
-  signature: SignatureStep[];
-  /** The suspects' class (the signature's last step). */
-  className: string;
-  /** Suspects in the group (each an outermost new object). */
-  count: number;
-  /** New objects in the group: the suspects and the new objects inside them. */
-  objects: number;
-  /** Bytes they retain together. */
-  retainedSize: number;
-  /** The one retaining the most: open its retention tree to see what to break. */
-  representative: ReportNode;
-  /** Up to 5 ids, largest retained first. */
-  ids: number[];
-}
-
-export interface LeakSuspects {
-  groups: SuspectGroup[];
-  /** All groups found (more than `groups` when cut at maxGroups). */
-  groupCount: number;
-  /** Suspects in all groups, and the bytes they retain. */
-  count: number;
-  retainedSize: number;
-  /** New objects that are not suspects, by reason. */
-  leftOut: {
-    /** Made after the baseline, gone by the final snapshot or made after the target (3-snapshot method). */
-    transient: number;
-    /** Held only by engine or debugger handles. */
-    systemOnly: number;
-    /** Engine machinery, or reached only through it. */
-    warmUp: number;
-    /** Groups of one small new object (see singleObjectBytes). */
-    single: number;
-  };
-}
 
 /** Suspects in one analysed snapshot (the target, or the final one of three). */
 export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions): LeakSuspects {

@@ -20,55 +20,50 @@ import { compareSnapshots } from '../src/core/comparison';
 import { digestBytes, digestSnapshot } from '../src/core/snapshotDigest';
 import { parseSnapshotFile } from '../src/core/snapshotParser';
 
-interface OneResult { parseMs: number; analysisMs: number; peakRssBytes: number }
+/** Wall and CPU milliseconds of a phase (the machine is shared: CPU time moves less with other load). */
+interface Phase { ms: number; cpuMs: number }
+interface OneResult { parse: Phase; analysis: Phase; peakRssBytes: number }
 interface DiffResult {
-  baseMs: number;
-  targetParseMs: number;
-  targetAnalysisMs: number;
-  baseDigestMs: number;
-  targetDigestMs: number;
-  compareMs: number;
+  base: Phase;
+  targetParse: Phase;
+  targetAnalysis: Phase;
+  baseDigest: Phase;
+  targetDigest: Phase;
+  compare: Phase;
   digestBytes: number;
   peakRssBytes: number;
   topSuspect: string;
   suspects: number;
 }
 
+async function timed<T>(work: () => T | Promise<T>): Promise<[T, Phase]> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const value = await work();
+  const used = process.cpuUsage(cpu);
+  return [value, { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 }];
+}
+
 /** In the child: parse + analyse one file. */
 export async function oneChild(file: string): Promise<void> {
-  const t0 = performance.now();
-  const snapshot = await parseSnapshotFile(file);
-  const t1 = performance.now();
-  const analysis = HeapAnalysis.fromSnapshot(snapshot);
-  const t2 = performance.now();
-  const result: OneResult = { parseMs: t1 - t0, analysisMs: t2 - t1, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  const [snapshot, parse] = await timed(() => parseSnapshotFile(file));
+  const [analysis, analysisPhase] = await timed(() => HeapAnalysis.fromSnapshot(snapshot));
+  const result: OneResult = { parse, analysis: analysisPhase, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
   void analysis;
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
 /** In the child: the comparison as `retention diff` makes it (no explicit garbage collection). */
 export async function diffChild(baseFile: string, targetFile: string): Promise<void> {
-  let t = performance.now();
-  let base: HeapAnalysis | null = HeapAnalysis.fromSnapshot(await parseSnapshotFile(baseFile));
-  const baseMs = performance.now() - t;
-  t = performance.now();
-  const baseDigest = digestSnapshot(base);
-  const baseDigestMs = performance.now() - t;
-  base = null;
-  t = performance.now();
-  const snapshot = await parseSnapshotFile(targetFile);
-  const targetParseMs = performance.now() - t;
-  t = performance.now();
-  const target = HeapAnalysis.fromSnapshot(snapshot);
-  const targetAnalysisMs = performance.now() - t;
-  t = performance.now();
-  const targetDigest = digestSnapshot(target);
-  const targetDigestMs = performance.now() - t;
-  t = performance.now();
-  const c = compareSnapshots([baseDigest], target, { labels: ['base', 'target'], lastDigest: targetDigest });
-  const compareMs = performance.now() - t;
+  let [base, basePhase] = await timed(async () => HeapAnalysis.fromSnapshot(await parseSnapshotFile(baseFile)));
+  const [baseDigest, baseDigestPhase] = await timed(() => digestSnapshot(base!));
+  base = null as unknown as HeapAnalysis; // dropped, as `retention diff` drops it
+  const [snapshot, targetParse] = await timed(() => parseSnapshotFile(targetFile));
+  const [target, targetAnalysis] = await timed(() => HeapAnalysis.fromSnapshot(snapshot));
+  const [targetDigest, targetDigestPhase] = await timed(() => digestSnapshot(target));
+  const [c, compare] = await timed(() => compareSnapshots([baseDigest], target, { labels: ['base', 'target'], lastDigest: targetDigest }));
   const result: DiffResult = {
-    baseMs, targetParseMs, targetAnalysisMs, baseDigestMs, targetDigestMs, compareMs,
+    base: basePhase, targetParse, targetAnalysis, baseDigest: baseDigestPhase, targetDigest: targetDigestPhase, compare,
     digestBytes: digestBytes(baseDigest),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     topSuspect: c.suspects.groups[0] ? `${c.suspects.groups[0].className} x${c.suspects.groups[0].count}` : '(none)',
@@ -97,15 +92,21 @@ export function benchDiff(dir: string, sizes: number[], bytesPerNode: number, sc
     if (builder.status !== 0) throw new Error(`The heap builder failed: ${builder.stderr}`);
     const one = child<OneResult>(script, ['--one-child', target]);
     const diff = child<DiffResult>(script, ['--diff-child', base, target]);
-    const oneMs = one.parseMs + one.analysisMs;
-    const comparisonMs = diff.baseDigestMs + diff.targetDigestMs + diff.compareMs;
+    const s = (p: Phase) => `${(p.ms / 1000).toFixed(2)} s`;
+    const oneMs = one.parse.ms + one.analysis.ms;
+    const oneCpu = one.parse.cpuMs + one.analysis.cpuMs;
+    // "One analysis" in the same process as the comparison, too: the target's parse + analysis there.
+    const sameMs = diff.targetParse.ms + diff.targetAnalysis.ms;
+    const sameCpu = diff.targetParse.cpuMs + diff.targetAnalysis.cpuMs;
+    const comparisonMs = diff.baseDigest.ms + diff.targetDigest.ms + diff.compare.ms;
+    const comparisonCpu = diff.baseDigest.cpuMs + diff.targetDigest.cpuMs + diff.compare.cpuMs;
     console.log(
       `${mb(statSync(base).size).padStart(8)} -> ${mb(statSync(target).size)} (${grow} tree nodes leaked)\n` +
-      `          one analysis (parse ${(one.parseMs / 1000).toFixed(2)} s + analysis ${(one.analysisMs / 1000).toFixed(2)} s) ${(oneMs / 1000).toFixed(2)} s, peak RSS ${mb(one.peakRssBytes)}\n` +
-      `          diff: baseline parse + analysis ${(diff.baseMs / 1000).toFixed(2)} s, target parse ${(diff.targetParseMs / 1000).toFixed(2)} s + analysis ${(diff.targetAnalysisMs / 1000).toFixed(2)} s; ` +
-      `baseline digest ${mb(diff.digestBytes)}\n` +
-      `          comparison itself ${(comparisonMs / 1000).toFixed(2)} s (digests ${((diff.baseDigestMs + diff.targetDigestMs) / 1000).toFixed(2)} s, compare + suspects ${(diff.compareMs / 1000).toFixed(2)} s) ` +
-      `= ${(comparisonMs / oneMs).toFixed(3)}x one analysis (target <= 0.3x)\n` +
+      `          one analysis (own process): parse ${s(one.parse)} + analysis ${s(one.analysis)}, CPU ${(oneCpu / 1000).toFixed(2)} s, peak RSS ${mb(one.peakRssBytes)}\n` +
+      `          diff: baseline parse + analysis ${s(diff.base)}; target parse ${s(diff.targetParse)} + analysis ${s(diff.targetAnalysis)}; baseline digest ${mb(diff.digestBytes)}\n` +
+      `          comparison itself ${(comparisonMs / 1000).toFixed(2)} s, CPU ${(comparisonCpu / 1000).toFixed(2)} s (digests ${s(diff.baseDigest)} + ${s(diff.targetDigest)}, compare + suspects ${s(diff.compare)})\n` +
+      `            = ${(comparisonMs / sameMs).toFixed(3)}x wall, ${(comparisonCpu / sameCpu).toFixed(3)}x CPU of the target's analysis in the same process; ` +
+      `${(comparisonMs / oneMs).toFixed(3)}x wall, ${(comparisonCpu / oneCpu).toFixed(3)}x CPU of the separate one (target <= 0.3x)\n` +
       `          peak RSS ${mb(diff.peakRssBytes)} = ${(diff.peakRssBytes / one.peakRssBytes).toFixed(2)}x one analysis (target <= 1.3x); top suspect ${diff.topSuspect}, ${diff.suspects} suspects`,
     );
     rmSync(base);

@@ -46,94 +46,126 @@ export interface ProcessFingerprint {
 
 const SAMPLE_SIZE = 4096;
 
+/** In `ClassSlots.slots`: a node the comparison does not count. */
+export const NOT_COUNTED = 0xffffffff;
+
+/** Every counted node's class, as an index into `names`; NOT_COUNTED for the others. */
+export interface ClassSlots {
+  slots: Uint32Array;
+  names: string[];
+}
+
 /**
- * The class a node counts under, as DevTools' comparison groups them: objects by constructor name, functions under
- * "(closure)", strings under "(string)", engine internals under "(system)" or "(compiled code)".
+ * The class each node counts under, as DevTools' comparison groups them: objects by constructor name, functions under
+ * "(closure)", strings under "(string)", engine internals under "(system)" or "(compiled code)". Counted: JavaScript
+ * heap objects (V8 gives those odd ids, in allocation order; the embedder's C++ nodes, `Node / ...`, get even ids
+ * that change from snapshot to snapshot), reachable, not the synthetic roots. One pass over tables, no call per node.
  */
-export function classifier(graph: HeapGraph): { slotOf: (ordinal: number) => number; names: string[] } {
+export function classSlots(graph: HeapGraph, distances: Uint32Array): ClassSlots {
   const t = graph.types;
   const names: string[] = ['(closure)', '(string)', '(number)', '(compiled code)', '(system)', '(symbol)', '(bigint)', '(internal array)', '(anonymous)'];
   const [CLOSURE, STRING, NUMBER, CODE, SYSTEM, SYMBOL, BIGINT, INTERNAL_ARRAY, ANONYMOUS] = names.map((_, i) => i);
-  // A slot per string used as a class name, made on first use.
+  const BY_NAME = -1;
+  const SKIP = -2;
+  // Per node type: a fixed class, SKIP, or BY_NAME (the constructor name, or `fallback` when it has none).
+  const typeSlot = new Int32Array(graph.nodeTypeNames.length).fill(BY_NAME);
+  const fallback = new Int32Array(graph.nodeTypeNames.length).fill(ANONYMOUS);
+  const set = (code: number, slot: number) => { if (code >= 0) typeSlot[code] = slot; };
+  set(t.closure, CLOSURE);
+  for (const code of [t.string, t.concatString, t.slicedString]) set(code, STRING);
+  set(t.number, NUMBER);
+  set(t.code, CODE);
+  set(t.hidden, SYSTEM);
+  set(t.objectShape, SYSTEM);
+  set(t.symbol, SYMBOL);
+  set(t.bigint, BIGINT);
+  set(t.synthetic, SKIP);
+  if (t.array >= 0) fallback[t.array] = INTERNAL_ARRAY;
   const byName = new Int32Array(graph.strings.length).fill(-1);
-  const { nodeType, nodeName, strings } = graph;
-  const named = (o: number, fallback: number): number => {
-    const s = nodeName[o];
-    if (!strings[s]) return fallback;
-    let slot = byName[s];
-    if (slot < 0) {
-      // A constructor can be called "(closure)" as well; such a name keeps its own slot, after the fixed ones.
-      slot = byName[s] = names.length;
-      names.push(strings[s]);
+  const { nodeCount, nodeType, nodeName, nodeId, strings } = graph;
+  const slots = new Uint32Array(nodeCount);
+  for (let o = 0; o < nodeCount; o++) {
+    if ((nodeId[o] & 1) === 0 || distances[o] === NO_DISTANCE) {
+      slots[o] = NOT_COUNTED;
+      continue;
     }
-    return slot;
-  };
-  const slotOf = (o: number): number => {
     const type = nodeType[o];
-    if (type === t.closure) return CLOSURE;
-    if (type === t.string || type === t.concatString || type === t.slicedString) return STRING;
-    if (type === t.number) return NUMBER;
-    if (type === t.code) return CODE;
-    if (type === t.hidden || type === t.objectShape || type === t.synthetic) return SYSTEM;
-    if (type === t.symbol) return SYMBOL;
-    if (type === t.bigint) return BIGINT;
-    if (type === t.array) return named(o, INTERNAL_ARRAY);
-    return named(o, ANONYMOUS);
-  };
-  return { slotOf, names };
-}
-
-/**
- * True for an object the comparison counts: a JavaScript heap object (V8 gives those odd ids, in allocation order;
- * the embedder's C++ nodes, `Node / ...`, get even ids that change from snapshot to snapshot), reachable, not one
- * of the synthetic roots.
- */
-export function counted(graph: HeapGraph, distances: Uint32Array, o: number): boolean {
-  return (graph.nodeId[o] & 1) === 1 && o !== graph.rootOrdinal && distances[o] !== NO_DISTANCE && graph.nodeType[o] !== graph.types.synthetic;
+    const fixed = typeSlot[type];
+    if (fixed >= 0) {
+      slots[o] = fixed;
+      continue;
+    }
+    if (fixed === SKIP) {
+      slots[o] = NOT_COUNTED;
+      continue;
+    }
+    const name = nodeName[o];
+    let slot = byName[name];
+    if (slot < 0) {
+      if (strings[name]) {
+        // A constructor can be called "(closure)" as well; such a name keeps a slot of its own.
+        slot = byName[name] = names.length;
+        names.push(strings[name]);
+      } else {
+        slot = fallback[type];
+      }
+    }
+    slots[o] = slot;
+  }
+  if (nodeCount > 0) slots[graph.rootOrdinal] = NOT_COUNTED;
+  return { slots, names };
 }
 
 /** The digest of an analysed snapshot: one pass to classify, one radix sort by id, one pass to distribute. */
-export function digestSnapshot(analysis: HeapAnalysis): SnapshotDigest {
+export function digestSnapshot(analysis: HeapAnalysis, classes?: ClassSlots): SnapshotDigest {
   const g = analysis.graph;
   const { nodeCount, nodeId, nodeSelfSize } = g;
-  const { slotOf, names } = classifier(g);
+  const { slots, names } = classes ?? classSlots(g, analysis.distances);
   let maxId = 0;
   // The counted ordinals, then sorted by id (ids are given out in allocation order, not in node order).
-  const slots = new Uint32Array(nodeCount);
   let live = 0;
   const order = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) {
-    if (!counted(g, analysis.distances, o)) continue;
-    slots[o] = slotOf(o);
+    if (slots[o] === NOT_COUNTED) continue;
     order[live++] = o;
     if (nodeId[o] > maxId) maxId = nodeId[o];
   }
   const sorted = sortOrdinalsById(order.subarray(0, live), nodeId, maxId);
   let duplicateIds = 0;
-  for (let i = 1; i < live; i++) if (nodeId[sorted[i]] === nodeId[sorted[i - 1]]) duplicateIds++;
   const counts = new Uint32Array(names.length);
-  for (let i = 0; i < live; i++) counts[slots[sorted[i]]]++;
-  const classIds = names.map((_, s) => new Uint32Array(counts[s]));
-  const classSizes = names.map((_, s) => new Uint32Array(counts[s]));
-  const fill = new Uint32Array(names.length);
+  let previous = -1;
+  for (let i = 0; i < live; i++) {
+    const o = sorted[i];
+    if (nodeId[o] === previous) duplicateIds++;
+    previous = nodeId[o];
+    counts[slots[o]]++;
+  }
+  // One buffer for all classes' ids (and one for their sizes), each class a view of its stretch: filling it is a
+  // write to one typed array, not to one of thousands.
+  const offsets = new Uint32Array(names.length + 1);
+  for (let c = 0; c < names.length; c++) offsets[c + 1] = offsets[c] + counts[c];
+  const allIds = new Uint32Array(live);
+  const allSizes = new Uint32Array(live);
+  const fill = offsets.slice(0, names.length);
   const sums = new Float64Array(names.length);
   let totalSize = 0;
   for (let i = 0; i < live; i++) {
     const o = sorted[i];
-    const s = slots[o];
-    const at = fill[s]++;
-    classIds[s][at] = nodeId[o];
-    classSizes[s][at] = nodeSelfSize[o];
-    sums[s] += nodeSelfSize[o];
-    totalSize += nodeSelfSize[o];
+    const c = slots[o];
+    const at = fill[c]++;
+    const size = nodeSelfSize[o];
+    allIds[at] = nodeId[o];
+    allSizes[at] = size;
+    sums[c] += size;
+    totalSize += size;
   }
-  const classes: ClassDigest[] = [];
-  names.forEach((name, s) => {
-    if (counts[s] === 0) return;
-    classes.push({ name, ids: classIds[s], sizes: classSizes[s], size: sums[s] });
+  const digestClasses: ClassDigest[] = [];
+  names.forEach((name, c) => {
+    if (counts[c] === 0) return;
+    digestClasses.push({ name, ids: allIds.subarray(offsets[c], offsets[c + 1]), sizes: allSizes.subarray(offsets[c], offsets[c + 1]), size: sums[c] });
   });
-  classes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { maxId, nodeCount, objectCount: live, totalSize, duplicateIds, classes, fingerprint: fingerprintOf(g, sorted) };
+  digestClasses.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { maxId, nodeCount, objectCount: live, totalSize, duplicateIds, classes: digestClasses, fingerprint: fingerprintOf(g, sorted) };
 }
 
 /** Bytes a digest holds (what keeping it costs). */
@@ -170,27 +202,48 @@ export function identityHash(g: HeapGraph, o: number): number {
 }
 
 /**
- * Ordinals ordered by their heap id: a stable LSD radix sort, 11 bits a pass, as many passes as the largest id
- * needs (three for ids below 2^33). A comparator sort over millions of ordinals takes seconds.
+ * Ordinals ordered by their heap id: a stable LSD radix sort of `id >>> 1` (JavaScript objects' ids are odd),
+ * 16 bits a pass, as many passes as the largest id needs (two below 2^33). A comparator sort over millions of
+ * ordinals takes seconds.
  */
 export function sortOrdinalsById(ordinals: Uint32Array, nodeId: Uint32Array, maxId: number): Uint32Array {
   const count = ordinals.length;
+  // The keys travel with the ordinals, so each pass reads both in order (not the ids at random).
+  let keys = new Uint32Array(count);
+  for (let i = 0; i < count; i++) keys[i] = nodeId[ordinals[i]] >>> 1;
   let from = Uint32Array.from(ordinals);
+  let keysOut = new Uint32Array(count);
   let to = new Uint32Array(count);
-  const buckets = new Uint32Array(2048);
-  for (let shift = 0; shift === 0 || (shift < 32 && maxId >>> shift > 0); shift += 11) {
+  const buckets = new Uint32Array(65536);
+  const maxKey = maxId >>> 1;
+  for (let shift = 0; shift === 0 || (shift < 32 && maxKey >>> shift > 0); shift += 16) {
     buckets.fill(0);
-    for (let i = 0; i < count; i++) buckets[(nodeId[from[i]] >>> shift) & 2047]++;
-    for (let b = 0, sum = 0; b < 2048; b++) {
+    for (let i = 0; i < count; i++) buckets[(keys[i] >>> shift) & 65535]++;
+    for (let b = 0, sum = 0; b < 65536; b++) {
       const c = buckets[b];
       buckets[b] = sum;
       sum += c;
     }
     for (let i = 0; i < count; i++) {
-      const o = from[i];
-      to[buckets[(nodeId[o] >>> shift) & 2047]++] = o;
+      const k = keys[i];
+      const at = buckets[(k >>> shift) & 65535]++;
+      keysOut[at] = k;
+      to[at] = from[i];
     }
     [from, to] = [to, from];
+    [keys, keysOut] = [keysOut, keys];
+  }
+  // Ids that differ only in their lowest bit (an even id beside an odd one) kept node order: order those too.
+  for (let i = 1; i < count; i++) {
+    if (keys[i] !== keys[i - 1]) continue;
+    const o = from[i];
+    const id = nodeId[o];
+    let j = i - 1;
+    while (j >= 0 && keys[j] === keys[i] && nodeId[from[j]] > id) {
+      from[j + 1] = from[j];
+      j--;
+    }
+    from[j + 1] = o;
   }
   return from;
 }

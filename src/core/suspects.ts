@@ -7,7 +7,8 @@
  *   target: objects made after the target are not what the action left behind, and ones made before it but gone by
  *   the final snapshot were transient.
  * - Never suspects: objects held only by engine or debugger handles (no path from the program's global object), and
- *   engine warm-up (engineWarmUp.ts): the object is engine machinery or is reached only through it.
+ *   engine warm-up (engineWarmUp.ts): the object is engine machinery, or machinery dominates it (every way to it runs
+ *   through compiled code, a shared function info, a feedback vector...), or it is a lazily made prototype.
  * - Only the outermost: an object dominated by another suspect is part of that one (its retained size counts there),
  *   so one leaked structure is one suspect, not one per object in it. Engine storage (backing stores, hash tables,
  *   closure scopes, heap numbers) belongs to its owner and is never a suspect of its own.
@@ -24,7 +25,7 @@ import { WarmUpIndex } from './engineWarmUp';
 import type { HeapGraph } from './heapGraph';
 import type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonReport';
 import { userEdgeKind, userEdgeTarget } from './semantics';
-import { classifier, indexOfId, type SnapshotDigest } from './snapshotDigest';
+import { classSlots, indexOfId, NOT_COUNTED, type ClassSlots, type SnapshotDigest } from './snapshotDigest';
 
 export type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonReport';
 
@@ -41,6 +42,8 @@ export interface SuspectOptions {
    * replaced (a status string, a timestamp).
    */
   singleObjectBytes?: number;
+  /** The snapshot's classes when already known (classSlots), to spare a pass. */
+  classSlots?: ClassSlots;
 }
 
 
@@ -54,12 +57,13 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   const leftOut = { transient: 0, systemOnly: 0, warmUp: 0, single: 0 };
 
   // The target's ids by this snapshot's class slots (a class keeps its name from snapshot to snapshot).
-  const { slotOf, names } = classifier(g);
+  const { slots, names } = options.classSlots ?? classSlots(g, distances);
   const targetByName = options.target ? new Map(options.target.classes.map((c) => [c.name, c.ids])) : null;
   const targetBySlot = new Map<number, Uint32Array | null>();
   const inTarget = (o: number): boolean => {
     if (!targetByName) return true;
-    const slot = slotOf(o);
+    const slot = slots[o];
+    if (slot === NOT_COUNTED) return false;
     let ids = targetBySlot.get(slot);
     if (ids === undefined) targetBySlot.set(slot, (ids = targetByName.get(names[slot]) ?? null));
     return ids !== null && indexOfId(ids, nodeId[o]) >= 0;
@@ -130,16 +134,39 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
     }
   }
 
-  // 3. Signatures along the best way down from the roots, and groups.
-  const parentEdge = bestParentEdges(analysis);
+  // 3. Warm-up: an outermost suspect that engine machinery dominates (every way to it runs through compiled code, a
+  // shared function info, a feedback vector...), or that is a prototype, constructor or the like itself. Dominators,
+  // not the shortest path: a path through optimised code that embeds an object can be the shortest one, depending on
+  // when V8 optimised (the program's own way to the object is then only as long or longer).
+  const machinery = new Uint8Array(nodeCount); // 0 unknown, 1 dominated by machinery, 2 not
+  machinery[g.rootOrdinal] = 2;
+  const dominatedByMachinery = (start: number): boolean => {
+    let o = start;
+    while (machinery[o] === 0) {
+      if (warm.isWarmUpNode(o)) {
+        machinery[o] = 1;
+        break;
+      }
+      chain.push(o);
+      o = dominator[o];
+    }
+    const state = machinery[o];
+    while (chain.length > 0) machinery[chain.pop()!] = state;
+    return state === 1;
+  };
+
+  // 4. Signatures along the best way down from the roots, and groups.
+  const parentEdge = bestParentEdges(analysis, warm);
   const signatures = new Signatures(g, analysis, warm, parentEdge);
   const groups = new Map<number, { count: number; objects: number; retained: number; top: number[] }>();
   for (const o of outermost) {
-    const sig = signatures.of(o);
-    if (sig < 0) {
+    const last = parentEdge[o];
+    if (dominatedByMachinery(dominator[o]) || (last !== NO_EDGE && warm.isWarmUpEdge(last, true))) {
       leftOut.warmUp++;
       continue;
     }
+    const sig = signatures.of(o);
+    if (sig < 0) continue; // no way from the roots (cannot happen for a reachable object)
     let group = groups.get(sig);
     if (!group) groups.set(sig, (group = { count: 0, objects: 0, retained: 0, top: [] }));
     group.count++;
@@ -169,7 +196,7 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
       count: group.count,
       objects: group.objects,
       retainedSize: group.retained,
-      representative: analysis.node(nodeId[group.top[0]]),
+      representative: analysis.nodeAt(group.top[0]),
       ids: group.top.map((o) => nodeId[o]),
     };
   });
@@ -186,7 +213,7 @@ export function signatureText(signature: SignatureStep[]): string {
  * tree's paths: the program's own property and closure references, then its other references, then the engine's),
  * in one sweep over the edges. 5 bytes a node, for the comparison only.
  */
-function bestParentEdges(analysis: HeapAnalysis): Uint32Array {
+function bestParentEdges(analysis: HeapAnalysis, warm: WarmUpIndex): Uint32Array {
   const g = analysis.graph;
   const { nodeCount, firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
   const { edgeKind, nameBits, typeKind } = analysis.semantics.userEdgeTables();
@@ -195,6 +222,8 @@ function bestParentEdges(analysis: HeapAnalysis): Uint32Array {
   const { weak, shortcut, property, context } = g.edges;
   const synthetic = g.types.synthetic;
   const best = new Uint8Array(nodeCount); // 1 + the best score so far; 0 none yet
+  let machineryOf = -1; // the source whose warm-up status `fromMachinery` holds (sources come in order)
+  let fromMachinery = false;
   const bestEdge = new Uint32Array(nodeCount).fill(NO_EDGE);
   const edgeCount = firstEdge[nodeCount];
   let from = 0;
@@ -212,6 +241,14 @@ function bestParentEdges(analysis: HeapAnalysis): Uint32Array {
     let score = nodeType[from] === synthetic ? 2 : 3;
     if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[to], nodeName[to])) {
       score = type === property || type === context ? 0 : 1;
+    }
+    // Engine machinery (a feedback vector's slots, a code object's embedded objects) only when nothing else is as close.
+    if (score + 1 < (b === 0 ? 6 : b)) {
+      if (from !== machineryOf) {
+        machineryOf = from;
+        fromMachinery = warm.isWarmUpNode(from);
+      }
+      if (fromMachinery) score = 4;
     }
     if (b === 0 || score + 1 < b) {
       best[to] = score + 1;
@@ -232,7 +269,6 @@ class Signatures {
   private readonly memo: Int32Array;
   private readonly parent: number[] = [-1];
   private readonly token: number[] = [-1];
-  private readonly warmUp: boolean[] = [false];
   private readonly tokens: SignatureStep[] = [];
   private readonly tokenIds = new Map<string, number>();
   private readonly children = new Map<string, number>();
@@ -247,12 +283,9 @@ class Signatures {
     this.memo[g.rootOrdinal] = 0;
   }
 
-  /** The signature of object `o` (an index for `steps`), or -1 when its way from the roots is engine machinery. */
+  /** The signature of object `o` (an index for `steps`), or -1 when it has no way from the roots. */
   of(o: number): number {
-    const last = this.parentEdge[o];
-    if (last !== NO_EDGE && this.warm.isWarmUpEdge(last, true)) return -1;
-    const sig = this.resolve(o);
-    return sig < 0 || this.warmUp[sig] ? -1 : sig;
+    return this.resolve(o);
   }
 
   steps(sig: number): SignatureStep[] {
@@ -314,7 +347,6 @@ class Signatures {
       child = this.parent.length;
       this.parent.push(sig);
       this.token.push(token);
-      this.warmUp.push(this.warmUp[sig] || warm);
       this.children.set(childKey, child);
     }
     return child;

@@ -16,6 +16,8 @@ await Promise.all([
   build({ ...node, entryPoints: ['src/worker/analysisWorker.ts'], outfile: 'dist/worker.js' }),
   build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   build({ ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  // The package's `retention-explorer/testing` export, loaded inside the user's own tests.
+  build({ ...node, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' }),
   build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/webview.js' }),
 ]);
 mkdirSync(join(root, 'dist/webview'), { recursive: true });
@@ -26,4 +28,5 @@ if (!process.argv.includes('--no-tsc')) {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [tsc, '-p', 'src/webview/tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.testing.json'], { cwd: root, stdio: 'inherit' });
 }

@@ -7,7 +7,7 @@
 //   node scripts/test.mjs [unit|integration|vscode ...]
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,19 +43,31 @@ for (const phase of phases) {
     await runNodeTests(phase);
   } else if (phase === 'vscode') {
     console.log('\n== vscode: extension suite and browser test in a real VS Code (code-server)');
-    const r = spawnSync(process.execPath, [join(root, 'scripts/vscode-tests.mjs'), '--json-summary'], {
-      cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
+    // Streamed line by line, so the first run's install steps (and their times) show as they happen.
+    const child = spawn(process.execPath, [join(root, 'scripts/vscode-tests.mjs'), '--json-summary'], {
+      cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const lines = (r.stdout || '').split('\n');
-    for (const line of lines) if (!line.startsWith('@@summary ')) console.log(line);
-    const summary = lines.find((l) => l.startsWith('@@summary '));
+    let summary;
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      pending += chunk;
+      let i;
+      while ((i = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, i);
+        pending = pending.slice(i + 1);
+        if (line.startsWith('@@summary ')) summary = JSON.parse(line.slice('@@summary '.length));
+        else console.log(line);
+      }
+    });
+    const status = await new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
+    if (pending) console.log(pending);
     if (summary) {
-      const s = JSON.parse(summary.slice('@@summary '.length));
-      passed += s.passed;
-      failed += s.failed;
+      passed += summary.passed;
+      failed += summary.failed;
     }
-    if (r.status !== 0 && (!summary || JSON.parse(summary.slice(10)).failed === 0)) {
-      console.log(`vscode phase exited with ${r.status ?? r.signal} before reporting its tests`);
+    if (status !== 0 && (!summary || summary.failed === 0)) {
+      console.log(`vscode phase exited with ${status} before reporting its tests`);
       failed++;
     }
   } else {

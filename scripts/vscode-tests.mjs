@@ -10,6 +10,8 @@
 //          development path. Screenshots go to test-artifacts/.
 //   vsix   packages the built dist/ with @vscode/vsce and checks `code-server --install-extension` installs it into a
 //          fresh extensions dir and `--list-extensions` lists it.
+//   start  runs `npm start` as a user does, opens the URL it prints in the browser, checks the workbench, example/ and
+//          the installed extension, then sends Ctrl-C (SIGINT to its process group) and checks nothing is left running.
 //   --grep     only suite tests / e2e tests whose full name matches
 //   --keep     keep .run/<id>/ (code-server logs, user data) after the run
 //   --electron run the same suite in desktop VS Code with @vscode/test-electron instead (VSCODE_EXECUTABLE=/path/to/code
@@ -19,12 +21,12 @@
 // Ends with `@@summary {"passed":N,"failed":M}` on its own line and a non-zero exit code when anything failed.
 // Timeouts: RETENTION_SUITE_TIMEOUT_MS (default 900000) for the whole suite, RETENTION_E2E_TIMEOUT_MS (default
 // 300000) per browser test.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { codeServerCli, launchChromium, prepareRun, root, startCodeServer } from './codeServer.mjs';
+import { codeServerCli, launchChromium, prepareRun, root, startCodeServer, waitFor } from './codeServer.mjs';
 import { ensureSetup } from './setup-vscode.mjs';
 
 const argv = process.argv.slice(2);
@@ -33,7 +35,7 @@ const option = (name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const only = new Set((option('--only') ?? 'suite,e2e,vsix').split(',').map((s) => s.trim()).filter(Boolean));
+const only = new Set((option('--only') ?? 'suite,e2e,vsix,start').split(',').map((s) => s.trim()).filter(Boolean));
 const grep = option('--grep') ? new RegExp(option('--grep')) : undefined;
 const keep = flag('--keep');
 const SUITE_TIMEOUT_MS = Number(process.env.RETENTION_SUITE_TIMEOUT_MS) || 15 * 60_000;
@@ -351,6 +353,82 @@ async function runVsix() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// start: the README's `npm start`, as a user runs it
+
+/** Processes (pid, process group, command line) whose command line contains `needle`. */
+function processesWith(needle) {
+  const r = spawnSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+  return (r.stdout || '').split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter(Boolean)
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }))
+    .filter((p) => p.pid !== process.pid && p.args.includes(needle));
+}
+
+async function runStart(browser) {
+  console.log('\n-- npm start, as a user runs it');
+  const name = 'start › `npm start` serves VS Code with example/ and the extension installed; Ctrl-C leaves nothing running';
+  const artifacts = join(artifactsRoot, 'start');
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const logFile = join(artifacts, 'npm-start.log');
+  const t0 = Date.now();
+  // Its own process group, like a terminal's foreground job: Ctrl-C is SIGINT to the whole group.
+  const child = spawn('npm', ['start'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (d) => { output += d.toString('utf8'); appendLog(logFile, d.toString('utf8')); };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  let exit;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
+  const killGroup = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+  const stopStart = onCleanup(async () => { if (!exit) { killGroup('SIGINT'); await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]); killGroup('SIGKILL'); } });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const closeContext = onCleanup(() => context.close());
+  const page = await context.newPage();
+  try {
+    const url = await waitFor(() => exit ? Promise.reject(new Error(`npm start exited (${exit.code ?? exit.signal}) before printing a URL:\n${output.slice(-3000)}`))
+      : /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)\s*$/m.exec(output)?.[1], { timeoutMs: 5 * 60_000, intervalMs: 250, message: `the URL from npm start; it printed:\n${output.slice(-3000)}` });
+    const running = processesWith(join(root, '.run', 'start-'));
+    if (!running.some((p) => p.args.includes('code-server'))) throw new Error(`npm start printed ${url}, but no code-server process of its run is found`);
+
+    await page.goto(url);
+    await waitForWorkbench(page);
+    // example/ is the open folder: its files in the Explorer, its name in the window title.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'app.js' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const title = await page.title();
+    if (!/\bexample\b/.test(title)) throw new Error(`the window title "${title}" does not name example/`);
+    // The extension is installed (from its .vsix) and enabled: the Extensions view lists it, the palette offers it.
+    const { waitForPaletteEntry, closeQuickInput, runCommand } = createRequire(import.meta.url)(join(root, 'out', 'test', 'e2e', 'harness.js'));
+    await runCommand(page, 'Extensions: Show Installed Extensions');
+    await page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Retention Explorer' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForPaletteEntry(page, 'Retention: Find Retaining Cycles');
+    await closeQuickInput(page);
+    await page.screenshot({ path: join(artifacts, 'workbench.png') });
+    await closeContext();
+
+    // Ctrl-C: the script stops code-server and exits; nothing of the run is left.
+    killGroup('SIGINT');
+    await waitFor(() => exit, { timeoutMs: 30_000, message: 'npm start to exit after Ctrl-C' });
+    const left = await waitFor(() => processesWith(join(root, '.run', 'start-')).length === 0 && running.every((p) => !alive(p.pid)) ? 'none' : undefined,
+      { timeoutMs: 10_000, message: 'the processes of npm start to end' }).catch(() => processesWith(join(root, '.run', 'start-')));
+    if (left !== 'none') throw new Error(`after Ctrl-C these processes are still running: ${JSON.stringify(left)}`);
+    if (!/stopping code-server/.test(output)) throw new Error(`npm start did not say it was stopping code-server:\n${output.slice(-2000)}`);
+    const leftDirs = existsSync(join(root, '.run')) ? readdirSync(join(root, '.run')).filter((d) => d.startsWith('start-')) : [];
+    if (leftDirs.length) throw new Error(`npm start left its run folders behind: ${leftDirs.join(', ')}`);
+    record(name, true, undefined, Date.now() - t0);
+  } catch (e) {
+    await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);
+    record(name, false, `${e.stack || e.message}\n(log and screenshot: ${relative(root, artifacts)})`, Date.now() - t0);
+  } finally {
+    await closeContext().catch(() => undefined);
+    await stopStart();
+  }
+}
+
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // desktop VS Code through @vscode/test-electron (for machines that have it; CI does not use this)
 
 async function runElectron(workspace) {
@@ -398,13 +476,14 @@ async function main() {
     record('dist/extension.js exists', false, 'dist/extension.js is missing: run `npm run build` first.');
     return;
   }
-  if (only.has('suite') || only.has('e2e')) {
+  if (only.has('suite') || only.has('e2e') || only.has('start')) {
     const chromiumRun = prepareRun({ id: `chromium-${process.pid}` });
     onCleanup(() => chromiumRun.dispose());
     const browser = await launchChromium({ env: chromiumRun.env });
     onCleanup(() => browser.close());
     if (only.has('suite')) await runSuite(workspace, browser);
     if (only.has('e2e')) await runE2E(workspace, browser);
+    if (only.has('start')) await runStart(browser);
   }
   if (only.has('vsix')) await runVsix();
 }

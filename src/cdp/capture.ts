@@ -443,7 +443,9 @@ export class CaptureService {
         options.onChunk?.(chunk);
       } catch (e) {
         // The caller's sink failed (a full disk while saving): stop, and say so in its own words.
-        failure = new CaptureError('protocol', `Saving the snapshot failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+        // A SaveError is already a whole sentence (it names the file and why).
+        failure = new CaptureError('protocol', (e as Error)?.name === 'SaveError' ? (e as Error).message
+          : `Saving the snapshot failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
         stopped = true;
         wake();
         return;

@@ -7,8 +7,10 @@
  *
  * Exit codes: 0 success, 1 the capture failed (a sentence on stderr), 2 usage error, 130 interrupted.
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { formatReport } from '../core/format';
+import { displayText } from '../shared/displayText';
+import { AtomicFileWriter } from '../node/atomicFile';
+import { sentence } from './terminalText';
 import { CaptureService, type CaptureProgress } from '../cdp/capture';
 import { connect, parseInspectAddress, type CdpConnection } from '../cdp/connect';
 import { CaptureError } from '../cdp/errors';
@@ -113,7 +115,7 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
     args = parsed;
   } catch (e) {
     if (e instanceof CaptureUsageError) {
-      err.write(`${e.message}\n\n${CAPTURE_USAGE}`);
+      err.write(`${sentence(e.message)}\n${CAPTURE_USAGE}`);
       return 2;
     }
     throw e;
@@ -125,27 +127,21 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
   const progress = progressLine(err);
   let conn: CdpConnection | null = null;
   let service: CaptureService | null = null;
-  let saveFd: number | null = null;
-  const partial = args.save ? `${args.save}.part` : null;
+  let saving: AtomicFileWriter | null = null;
   try {
-    if (partial) {
-      // Before attaching: a bad path should not cost a snapshot.
-      try {
-        saveFd = openSync(partial, 'w');
-      } catch (e) {
-        throw new CaptureError('usage', `Cannot write ${args.save} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another --save path.`);
-      }
-    }
+    // Before attaching: a bad path should not cost a snapshot. A file of its own beside the target, renamed over it
+    // only once the whole snapshot is written and parsed.
+    if (args.save) saving = AtomicFileWriter.open(args.save);
     conn = await connect({ kind: 'inspector', address: args.inspect }, { timeoutMs: args.timeoutMs });
-    if (conn.target.warning) err.write(`Note: ${conn.target.warning}\n`);
+    if (conn.target.warning) err.write(sentence(`Note: ${conn.target.warning}`));
     service = new CaptureService(conn);
-    const fd = saveFd;
+    const file = saving;
     const live = await captureReport(service, { expression: args.expression, frame: args.frame }, {
       signal: abort.signal,
       onProgress: progress.update,
       // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it.
       buildProgress: progress.tty,
-      onChunk: fd === null ? undefined : (chunk) => { writeSync(fd, chunk); },
+      onChunk: file === null ? undefined : (chunk) => { file.write(chunk); },
       sourceMaps: args.sourceMaps,
       report: {
         maxPaths: args.paths,
@@ -155,28 +151,24 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
       },
     });
     progress.clear();
-    if (saveFd !== null && partial && args.save) {
-      closeSync(saveFd);
-      saveFd = null;
-      renameSync(partial, args.save);
-      err.write(`Saved the snapshot to ${args.save}.\n`);
+    if (saving) {
+      saving.commit();
+      saving = null;
+      err.write(sentence(`Saved the snapshot to ${args.save}.`));
     }
     out.write(args.json ? JSON.stringify(live.report, null, 2) + '\n' : formatReport(live.report));
     return 0;
   } catch (e) {
     progress.clear();
     if (e instanceof CaptureError && e.code === 'cancelled') {
-      err.write('Interrupted; the target is unchanged.\n');
+      err.write(sentence('Interrupted; the target is unchanged.'));
       return 130;
     }
-    err.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    err.write(sentence(e instanceof Error ? e.message : String(e)));
     return 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    if (saveFd !== null) {
-      try { closeSync(saveFd); } catch { /* already closed */ }
-      if (partial) try { unlinkSync(partial); } catch { /* nothing to remove */ }
-    }
+    saving?.abort();
     // No need to wait for a cancelled snapshot to drain: closing the connection drops V8's remaining chunks.
     if (service) await service.dispose({ drain: false }).catch(() => {});
     if (conn) await conn.close();
@@ -192,7 +184,7 @@ function progressLine(err: NodeJS.WritableStream): { tty: boolean; update: (p: C
     update: (p) => {
       if (!tty) return;
       const pct = p.fraction === null ? '' : ` ${Math.floor(p.fraction * 100)}%`;
-      err.write(`\r\x1b[K${p.message}${p.phase === 'streaming' ? pct : ''}`);
+      err.write(`\r\x1b[K${displayText(p.message, 200)}${p.phase === 'streaming' ? pct : ''}`);
       shown = true;
     },
     clear: () => {

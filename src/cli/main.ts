@@ -7,10 +7,16 @@
  *   retention diff BASE.heapsnapshot TARGET.heapsnapshot [FINAL.heapsnapshot] [--json] [--limit N] [--groups N]
  *
  * Exit codes: 0 success, 1 the work failed (bad snapshot, unknown id, unreachable target), 2 usage error.
+ *
+ * Every sentence on stderr can repeat hostile text (a file name, a --class argument, a target's exception message):
+ * it reaches the terminal only through displayLines. stdout is escaped where it is made (the text report) and left
+ * exact for --json, which is data.
  */
 import { HeapAnalysis, UnknownObjectError } from '../core/analysis';
 import { formatReport, formatSummary, formatNode, formatBytes } from '../core/format';
 import { parseSnapshotFile, SnapshotFormatError } from '../core/snapshotParser';
+import { displayText } from '../shared/displayText';
+import { sentence } from './terminalText';
 
 export const USAGE = `Usage:
   retention analyze FILE.heapsnapshot --id N [--json]          why object @N is alive, its cycles, what to break
@@ -79,22 +85,23 @@ async function analyze(argv: string[], io: Io): Promise<number> {
     if (!Number.isInteger(id) || id < 0) throw new UsageError(`--id must be a heap object id like 12345 or @12345, not "${flags.get('id')}".`);
   } else {
     const name = String(flags.get('class'));
+    const shown = displayText(name, 200);
     const index = intFlag(flags, 'index', 1);
     const instances = analysis.findByClass(name, Math.max(index, 20));
     if (instances.length === 0) {
-      io.err.write(`No object of class ${name} is in this snapshot. \`retention summary FILE\` lists the classes it holds.\n`);
+      io.err.write(sentence(`No object of class ${shown} is in this snapshot. \`retention summary FILE\` lists the classes it holds.`));
       return 1;
     }
     if (index < 1 || index > instances.length) {
-      io.err.write(`There ${instances.length === 1 ? 'is 1 instance' : `are ${instances.length} instances`} of ${name} (--index 1..${instances.length}).\n`);
+      io.err.write(sentence(`There ${instances.length === 1 ? 'is 1 instance' : `are ${instances.length} instances`} of ${shown} (--index 1..${instances.length}).`));
       return 1;
     }
     id = instances[index - 1].id;
     if (!flags.has('json') && instances.length > 1) {
-      io.err.write(`${instances.length}${instances.length >= 20 ? '+' : ''} instances of ${name}; showing #${index} by retained size. Others: ${instances
+      io.err.write(sentence(`${instances.length}${instances.length >= 20 ? '+' : ''} instances of ${shown}; showing #${index} by retained size. Others: ${instances
         .slice(0, 6)
         .map((n, i) => `#${i + 1} ${formatNode(n)} (${formatBytes(n.retainedSize ?? 0)})`)
-        .join(', ')}\n`);
+        .join(', ')}`));
     }
   }
   const report = analysis.report(id, {
@@ -144,15 +151,16 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err.write(`${e.message}\n\n${USAGE}`);
+      io.err.write(`${sentence(e.message)}\n${USAGE}`);
       return 2;
     }
     if (e instanceof SnapshotFormatError || e instanceof UnknownObjectError) {
-      io.err.write(`${e.message}\n`);
+      io.err.write(sentence(`${e.message}`));
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.err.write(`${message}\n`);
+    io.err.write(sentence(`${message}`));
     return 1;
   }
 }
+

@@ -1,5 +1,20 @@
-/** Plain-text renderings of core results, for the command line and golden tests. */
+/**
+ * Plain-text renderings of core results, for the command line and golden tests. Every name in them comes from the
+ * heap and is hostile: each goes through `displayText`, and each finished line through it again (the sentences embed
+ * names too), so the text holds no raw control or bidi character, no line is split or forged, and none is unbounded.
+ */
+import { displayText } from '../shared/displayText';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation, Step, Suggestion } from './report';
+
+/** The longest name (a class, a property, a URL) one piece of a text line shows. */
+const NAME_MAX = 200;
+/** The longest line (a why/fix sentence with the names it quotes). */
+const LINE_MAX = 4000;
+
+/** Each line escaped on its own, so a line break inside a quoted name shows as `\n` and never forges a line. */
+function textLines(lines: string[]): string {
+  return lines.map((l) => displayText(l, LINE_MAX)).join('\n') + '\n';
+}
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -10,24 +25,26 @@ export function formatBytes(n: number): string {
 
 export function formatLocation(loc: SourceLocation | null | undefined): string {
   if (!loc) return '';
-  const url = loc.url ? loc.url.replace(/^file:\/\//, '') : `(script ${loc.scriptId ?? '?'})`;
+  const url = loc.url ? displayText(loc.url.replace(/^file:\/\//, ''), NAME_MAX) : `(script ${loc.scriptId ?? '?'})`;
   return `${url}:${loc.line}:${loc.column}`;
 }
 
 export function formatNode(n: ReportNode): string {
-  const name = n.type === 'closure' ? `${n.name || '(anonymous)'}()` : n.type === 'string' ? JSON.stringify(n.name.slice(0, 40)) : n.name || `(${n.type})`;
+  const name = n.type === 'closure'
+    ? `${displayText(n.name, NAME_MAX) || '(anonymous)'}()`
+    : n.type === 'string' ? displayText(JSON.stringify(n.name.slice(0, 40)), NAME_MAX) : displayText(n.name, NAME_MAX) || `(${n.type})`;
   return `${name} @${n.id}`;
 }
 
 function stepLine(step: Step): string {
   const loc = formatLocation(step.to.location);
-  return `${step.label ?? step.edge.name} -> ${formatNode(step.to)}${loc ? `  ${loc}` : ''}`;
+  return `${displayText(step.label ?? step.edge.name, NAME_MAX)} -> ${formatNode(step.to)}${loc ? `  ${loc}` : ''}`;
 }
 
 function suggestionLines(s: Suggestion | null | undefined, steps: Step[], indent: string): string[] {
   if (!s) return [];
   const step = steps[s.step];
-  const where = step ? `${formatNode(step.from)} ${step.label ?? step.edge.name}` : '';
+  const where = step ? `${formatNode(step.from)} ${displayText(step.label ?? step.edge.name, NAME_MAX)}` : '';
   return [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
 }
 
@@ -73,7 +90,7 @@ export function formatReport(r: RetentionReport): string {
     for (const s of c.steps) lines.push(`       ${stepLine(s)}`);
     lines.push(...suggestionLines(c.suggestion, c.steps, '     '));
   });
-  return lines.join('\n') + '\n';
+  return textLines(lines);
 }
 
 export function formatSummary(s: HeapSummary): string {
@@ -88,7 +105,7 @@ export function formatSummary(s: HeapSummary): string {
   lines.push('');
   lines.push('Classes (count, shallow, retained; ids of the largest instances):');
   for (const c of s.classes) {
-    lines.push(`  ${String(c.count).padStart(8)}  ${formatBytes(c.selfSize).padStart(10)}  ${formatBytes(c.retainedSize).padStart(10)}  ${c.name}  ${c.topIds.map((id) => '@' + id).join(' ')}`);
+    lines.push(`  ${String(c.count).padStart(8)}  ${formatBytes(c.selfSize).padStart(10)}  ${formatBytes(c.retainedSize).padStart(10)}  ${displayText(c.name, NAME_MAX)}  ${c.topIds.map((id) => '@' + id).join(' ')}`);
   }
-  return lines.join('\n') + '\n';
+  return textLines(lines);
 }

@@ -9,7 +9,11 @@
  * `edge_count` becomes a prefix sum (`firstEdge`), an edge's `to_node` field offset becomes the target's ordinal, and
  * the type columns take one byte. That is what the analysis reads, and it needs ~35% less memory than the rows.
  *
- * Field positions come from `snapshot.meta` by name, never by position.
+ * Field positions come from `snapshot.meta` by name, never by position. The top-level sections may come in any order
+ * (JSON does not order keys): with the `snapshot` header first, as V8 writes it, everything streams; a numeric section
+ * that comes before the header is kept as its bytes until the header says how to read it, then parsed from them.
+ *
+ * Every malformed input ends in a SnapshotFormatError: one sentence in the parser's own words, with the byte offset.
  */
 import { doubled } from './typedArrays';
 
@@ -107,6 +111,27 @@ const enum Sink { Nodes, Edges, Locations, FunctionInfos, Samples }
 
 const MAX_U32 = 0xffffffff;
 
+/** The most nodes or edges a snapshot can announce: ordinals are kept in 32-bit columns. */
+const MAX_COUNT = 0xfffffffe;
+
+/** Sections whose rows the header describes: kept as bytes when they come before it. */
+const HEADER_DEPENDENT = new Set(['nodes', 'edges', 'locations', 'trace_function_infos', 'samples']);
+
+/** A section that came before the header: its bytes and where they started in the document. */
+interface PendingSection {
+  key: string;
+  offset: number;
+  parts: Uint8Array[];
+}
+
+export interface SnapshotParserOptions {
+  /**
+   * The document's size when it is known (a file): a header announcing more nodes and edges than that many bytes can
+   * hold is refused before anything is allocated for them.
+   */
+  totalBytes?: number;
+}
+
 export class SnapshotParser {
   private state = State.DocumentStart;
   private offset = 0; // bytes consumed before the current chunk
@@ -120,6 +145,11 @@ export class SnapshotParser {
   private rawEscape = false;
   private rawStore = false;
   private rawParts: Buffer[] = [];
+  /** The section being kept as bytes (it came before the header), or null. */
+  private rawSection: PendingSection | null = null;
+  private pending: PendingSection[] = [];
+  private nodesDone = false;
+  private edgesDone = false;
 
   // Number arrays.
   private sink = Sink.Nodes;
@@ -184,6 +214,8 @@ export class SnapshotParser {
   private encodeBuffer = new Uint8Array(0);
   private failed: SnapshotFormatError | null = null;
 
+  constructor(private readonly options: SnapshotParserOptions = {}) {}
+
   /** Bytes received so far. */
   get bytesReceived(): number {
     return this.offset;
@@ -205,7 +237,9 @@ export class SnapshotParser {
     try {
       this.consume(bytes, length);
     } catch (e) {
-      this.failed = e instanceof SnapshotFormatError ? e : new SnapshotFormatError(String((e as Error).message ?? e), this.offset);
+      // Anything but our own sentence is a case the checks above missed: still a sentence, never the engine's words.
+      this.failed = e instanceof SnapshotFormatError ? e : new SnapshotFormatError(
+        `The snapshot is malformed near byte ${this.offset}: it cannot be read as a V8 heap snapshot. Take the snapshot again.`, this.offset);
       throw this.failed;
     }
     this.offset += length;
@@ -219,6 +253,9 @@ export class SnapshotParser {
       const progress = this.progressNote();
       const what = this.offset === 0 ? 'The snapshot is empty' : `The snapshot ends early at byte ${this.offset}${where}${progress}`;
       throw (this.failed = new SnapshotFormatError(`${what}: the file or stream is truncated. Take the snapshot again.`, this.offset));
+    }
+    if (this.pending.length > 0 && !this.meta) {
+      throw (this.failed = new SnapshotFormatError(`The snapshot has no "snapshot" header to describe its "${this.pending[0].key}" section, so it is not a complete V8 heap snapshot.`, this.offset));
     }
     for (const required of ['snapshot', 'nodes', 'edges', 'strings']) {
       if (!this.seenKeys.has(required)) {
@@ -372,8 +409,11 @@ export class SnapshotParser {
 
   private startValue(buf: Uint8Array, pos: number): number {
     const key = this.key;
-    if (key !== 'snapshot' && !this.meta && (key === 'nodes' || key === 'edges' || key === 'strings' || key === 'locations')) {
-      this.fail(`"${key}" comes before the "snapshot" header that describes it`, pos);
+    if (!this.meta && HEADER_DEPENDENT.has(key)) {
+      // Its rows cannot be read before the header: keep its bytes, parse them when the header comes.
+      this.beginRaw(false);
+      this.rawSection = { key, offset: this.offset + pos, parts: [] };
+      return pos;
     }
     switch (key) {
       case 'snapshot':
@@ -415,6 +455,7 @@ export class SnapshotParser {
     this.rawEscape = false;
     this.rawStore = store;
     this.rawParts = [];
+    this.rawSection = null;
   }
 
   private parseRaw(buf: Uint8Array, pos: number, end: number): number {
@@ -447,10 +488,20 @@ export class SnapshotParser {
     if (this.rawStore) {
       this.rawParts.push(Buffer.from(buf.subarray(start, pos)));
       if (this.rawParts.length > 4096) this.fail(`The "${this.key}" header is implausibly large`, pos);
+    } else if (this.rawSection) {
+      this.rawSection.parts.push(buf.slice(start, pos));
     }
     if (done) {
       this.state = State.AfterValue;
-      if (this.rawStore) this.readHeader(Buffer.concat(this.rawParts).toString('utf8'), pos);
+      if (this.rawSection) {
+        this.pending.push(this.rawSection);
+        this.rawSection = null;
+      }
+      if (this.rawStore) {
+        this.readHeader(Buffer.concat(this.rawParts).toString('utf8'), pos);
+        this.rawParts = [];
+        this.replayPending();
+      }
       this.rawParts = [];
     }
     return pos;
@@ -463,12 +514,30 @@ export class SnapshotParser {
     } catch {
       this.fail('The "snapshot" header is not valid JSON', pos);
     }
+    if (!isObject(header)) this.fail(`The "snapshot" header is ${kindOf(header)}, not an object, so this is not a V8 heap snapshot`, pos);
     const meta = header.meta;
-    if (!meta || !Array.isArray(meta.node_fields) || !Array.isArray(meta.edge_fields)) {
+    if (!isObject(meta) || !isStringArray(meta.node_fields) || !isStringArray(meta.edge_fields)) {
       this.fail('The "snapshot" header has no meta.node_fields/edge_fields, so this is not a V8 heap snapshot', pos);
     }
-    if (!Number.isInteger(header.node_count) || !Number.isInteger(header.edge_count) || header.node_count! < 0 || header.edge_count! < 0) {
-      this.fail('The "snapshot" header has no valid node_count/edge_count', pos);
+    for (const [name, value] of [['node_count', header.node_count], ['edge_count', header.edge_count]] as const) {
+      if (!Number.isInteger(value) || value! < 0) {
+        this.fail(`The "snapshot" header's ${name} is ${JSON.stringify(value) ?? 'missing'}, not a count`, pos);
+      }
+      if (value! > MAX_COUNT) this.fail(`The "snapshot" header's ${name} is ${value}, more than a heap snapshot can hold (at most ${MAX_COUNT})`, pos);
+    }
+    for (const list of ['location_fields', 'trace_function_info_fields', 'trace_node_fields', 'sample_fields'] as const) {
+      if (meta[list] !== undefined && !isStringArray(meta[list])) this.fail(`meta.${list} is not a list of field names`, pos);
+    }
+    if (!Array.isArray(meta.node_types) || !Array.isArray(meta.edge_types)) {
+      this.fail('meta.node_types/edge_types are not lists, so this is not a V8 heap snapshot', pos);
+    }
+    const total = this.options.totalBytes;
+    if (total !== undefined) {
+      // Each number takes at least one digit and a separator.
+      const least = header.node_count! * meta.node_fields.length * 2 + header.edge_count! * meta.edge_fields.length * 2;
+      if (least > total) {
+        this.fail(`The "snapshot" header announces ${header.node_count} nodes and ${header.edge_count} edges, more than a document of ${total} bytes can hold`, pos);
+      }
     }
     const nodeField = (name: string, required: boolean) => {
       const i = meta.node_fields.indexOf(name);
@@ -491,8 +560,9 @@ export class SnapshotParser {
     this.edgeFieldIndex = { type: edgeField('type'), nameOrIndex: edgeField('name_or_index'), toNode: edgeField('to_node') };
     const typeNames = (types: (string[] | string)[] | undefined, index: number, what: string): string[] => {
       const t = types?.[index];
-      if (!Array.isArray(t)) this.fail(`meta.${what} does not list the type names`, pos);
-      return t as string[];
+      if (!isStringArray(t)) this.fail(`meta.${what} does not list the type names`, pos);
+      if (t.length > 255) this.fail(`meta.${what} lists ${t.length} types, more than a heap snapshot has`, pos);
+      return t;
     };
     this.nodeTypeNames = typeNames(meta.node_types, this.nodeFieldIndex.type, 'node_types');
     this.edgeTypeNames = typeNames(meta.edge_types, this.edgeFieldIndex.type, 'edge_types');
@@ -509,16 +579,41 @@ export class SnapshotParser {
     this.nodeCount = header.node_count!;
     this.edgeCount = header.edge_count!;
     const n = this.nodeCount;
-    this.nodeType = new Uint8Array(n);
-    this.nodeName = new Uint32Array(n);
-    this.nodeId = new Uint32Array(n);
-    this.nodeSelfSize = new Uint32Array(n);
-    this.firstEdge = new Uint32Array(n + 1);
-    // Trace ids mean something only when allocations were recorded; otherwise they are all 0 and not kept.
-    this.nodeTraceId = this.nodeFieldIndex.traceNodeId >= 0 && (header.trace_function_count ?? 0) > 0 ? new Uint32Array(n) : null;
-    this.edgeType = new Uint8Array(this.edgeCount);
-    this.edgeNameOrIndex = new Uint32Array(this.edgeCount);
-    this.edgeTarget = new Uint32Array(this.edgeCount);
+    try {
+      this.nodeType = new Uint8Array(n);
+      this.nodeName = new Uint32Array(n);
+      this.nodeId = new Uint32Array(n);
+      this.nodeSelfSize = new Uint32Array(n);
+      this.firstEdge = new Uint32Array(n + 1);
+      // Trace ids mean something only when allocations were recorded; otherwise they are all 0 and not kept.
+      this.nodeTraceId = this.nodeFieldIndex.traceNodeId >= 0 && Number(header.trace_function_count ?? 0) > 0 ? new Uint32Array(n) : null;
+      this.edgeType = new Uint8Array(this.edgeCount);
+      this.edgeNameOrIndex = new Uint32Array(this.edgeCount);
+      this.edgeTarget = new Uint32Array(this.edgeCount);
+    } catch {
+      this.fail(`The "snapshot" header announces ${n} nodes and ${this.edgeCount} edges; there is not enough memory to hold them`, pos);
+    }
+  }
+
+  /** Parses the sections that came before the header, from their bytes, with their own byte offsets. */
+  private replayPending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    const offset = this.offset;
+    const key = this.key;
+    for (const section of pending) {
+      this.key = section.key;
+      this.state = State.Value;
+      this.offset = section.offset;
+      for (const part of section.parts) {
+        this.consume(part, part.length);
+        this.offset += part.length;
+      }
+      if ((this.state as State) !== State.AfterValue) this.fail(`"${section.key}" ends early`, 0);
+    }
+    this.offset = offset;
+    this.key = key;
+    this.state = State.AfterValue;
   }
 
   // ---- Number arrays ----
@@ -979,14 +1074,17 @@ export class SnapshotParser {
 
   private finishNumbers(pos: number): void {
     if (this.rowFill !== 0) this.fail(`"${this.sinkName}" ends in the middle of a row (${this.rowFill} of ${this.rowLength} fields)`, pos);
-    if (this.sink === Sink.Nodes && this.rows !== this.nodeCount) {
-      this.fail(`"nodes" holds ${this.rows} nodes, but the header announces ${this.nodeCount}`, pos);
+    if (this.sink === Sink.Nodes) {
+      if (this.rows !== this.nodeCount) this.fail(`"nodes" holds ${this.rows} nodes, but the header announces ${this.nodeCount}`, pos);
+      this.nodesDone = true;
     }
     if (this.sink === Sink.Edges) {
       if (this.rows !== this.edgeCount) this.fail(`"edges" holds ${this.rows} edges, but the header announces ${this.edgeCount}`, pos);
-      if (this.firstEdge[this.nodeCount] !== this.edgeCount) {
-        this.fail(`The nodes' edge counts add up to ${this.firstEdge[this.nodeCount]}, but "edges" holds ${this.edgeCount}`, pos);
-      }
+      this.edgesDone = true;
+    }
+    // Whichever of the two comes second checks that they agree.
+    if (this.nodesDone && this.edgesDone && (this.sink === Sink.Nodes || this.sink === Sink.Edges) && this.firstEdge[this.nodeCount] !== this.edgeCount) {
+      this.fail(`The nodes' edge counts add up to ${this.firstEdge[this.nodeCount]}, but "edges" holds ${this.edgeCount}`, pos);
     }
     if (this.sink === Sink.FunctionInfos) this.traceFunctionInfos = this.growable.slice(0, this.growableLength);
     // Samples are not used by the analysis; they are validated and dropped.
@@ -1147,6 +1245,18 @@ export class SnapshotParser {
   }
 }
 
+function isObject(v: unknown): v is Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+
 /**
  * The fast paths' general row reader: `rowLength` comma-separated numbers of at most 9 digits from `p` into `vals`.
  * Returns the position after the row's last digit, or -1 when the row is laid out otherwise (the general loop then
@@ -1181,24 +1291,44 @@ export async function parseSnapshotFile(
 ): Promise<HeapSnapshot> {
   const { createReadStream, promises } = await import('node:fs');
   let total: number;
+  let regular: boolean;
   try {
     const stat = await promises.stat(path);
-    if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory, not a .heapsnapshot file.`), { code: 'EISDIR' });
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
     total = stat.size;
+    regular = stat.isFile();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new Error(`${path} is a directory, not a .heapsnapshot file.`);
-    throw new Error(code === 'ENOENT' ? `There is no file at ${path}.` : `Cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(readFailure(path, e));
   }
-  const parser = new SnapshotParser();
+  const parser = new SnapshotParser(regular ? { totalBytes: total } : {});
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream) {
-    if (signal?.aborted) {
-      stream.destroy();
-      throw new Error('Cancelled.');
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted) {
+        stream.destroy();
+        throw new Error('Cancelled.');
+      }
+      parser.write(chunk as Buffer);
+      onProgress?.(parser.bytesReceived, total);
     }
-    parser.write(chunk as Buffer);
-    onProgress?.(parser.bytesReceived, total);
+  } catch (e) {
+    stream.destroy();
+    if (e instanceof SnapshotFormatError || (e as Error)?.message === 'Cancelled.') throw e;
+    throw new Error(readFailure(path, e));
   }
   return parser.end();
+}
+
+/** The sentence for a file that cannot be read. */
+function readFailure(path: string, e: unknown): string {
+  switch ((e as NodeJS.ErrnoException)?.code) {
+    case 'ENOENT': return `There is no file at ${path}.`;
+    case 'EISDIR': return `${path} is a directory, not a .heapsnapshot file.`;
+    case 'ENOTDIR': return `${path} is not a file: a part of its path is not a folder.`;
+    case 'EACCES':
+    case 'EPERM': return `You have no permission to read ${path}.`;
+    case 'ENAMETOOLONG': return 'The file name is too long.';
+    case 'EIO': return `The disk reported an input/output error while reading ${path}.`;
+    default: return `Cannot read ${path} (${(e as NodeJS.ErrnoException)?.code ?? 'unknown error'}).`;
+  }
 }

@@ -1,47 +1,44 @@
 /**
- * Retention Explorer's VS Code layer: wires the worker client, the debug-session tracker, the controller and the two
- * webviews together by hand, and registers every command of the map in commands.ts.
+ * Retention Explorer's VS Code layer, wired by hand in the order things depend on each other: the worker client and
+ * the debug-session tracker; the target registry, the snapshot catalogue and the capture progress, which own the
+ * state; the tree panel; the report flow; the sidebar, which subscribes to the state; then every command of the map
+ * in commands.ts.
  */
 import * as vscode from 'vscode';
+import { CaptureProgress } from './captureProgress';
+import { commandHandlers } from './commandHandlers';
 import { COMMANDS, type CommandId } from './commands';
 import { DebugSessions } from './debugSessions';
-import { RetentionController } from './retentionController';
+import { ReportFlow } from './reportFlow';
 import { RetentionPanel } from './retentionPanel';
 import { SidebarView } from './sidebarView';
+import { SnapshotCatalog } from './snapshotCatalog';
+import { TargetRegistry } from './targetRegistry';
 import { WorkerClient } from './workerClient';
+
+const RETAINERS_PAGE = 50;
 
 export function activate(context: vscode.ExtensionContext): void {
   const worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
   const sessions = new DebugSessions();
-  const controller = new RetentionController(worker, sessions);
-  const panel = new RetentionPanel(context.extensionUri, controller);
-  const sidebar = new SidebarView(context.extensionUri, controller);
-  controller.attachViews(panel, sidebar);
-  // Disposed in reverse: views and controller first, then sessions. The worker is not among them: VS Code disposes
-  // subscriptions without waiting, and the worker must first detach from the debuggee (deactivate below).
-  context.subscriptions.push(sessions, controller, panel, sidebar);
+  const targets = new TargetRegistry(worker, sessions);
+  const catalog = new SnapshotCatalog(worker);
+  const progress = new CaptureProgress();
+  const panel = new RetentionPanel(context.extensionUri, (snapshotId, heapId, offset) =>
+    worker.call('retainers', { snapshotId, heapId, offset, limit: RETAINERS_PAGE }));
+  const flow = new ReportFlow(worker, sessions, targets, catalog, progress, panel);
+  const sidebar = new SidebarView(context.extensionUri, { targets, catalog, progress, sessions, flow });
+  // Disposed in reverse: views first, then the state and the sessions. The worker is not among them: VS Code
+  // disposes subscriptions without waiting, and the worker must first detach from the debuggee (deactivate below).
+  context.subscriptions.push(
+    sessions, targets, catalog, progress, panel, sidebar,
+    panel.onDidAskInspect(({ snapshotId, heapId }) => flow.inspect(snapshotId, heapId)),
+    targets.onDidEnd((e) => panel.sourceEnded(e.key, e.message)),
+    worker.onWorkerExit((message) => panel.status('error', `${message} The tree shown stays readable, but expanding it needs a new snapshot.`)),
+  );
   activeWorker = worker;
 
-  const handlers: Record<CommandId, (arg: unknown) => unknown> = {
-    'retentionExplorer.findRetainingCycles': (arg) => controller.findRetainingCycles(arg),
-    'retentionExplorer.findRetainingCyclesForVariable': (arg) => controller.findRetainingCyclesForVariable(arg),
-    'retentionExplorer.takeHeapSnapshot': (arg) => controller.takeHeapSnapshot(arg),
-    'retentionExplorer.attachToInspector': (arg) => controller.attachToInspector(arg),
-    'retentionExplorer.detach': (arg) => controller.detach(arg),
-    'retentionExplorer.openSnapshotFile': (arg) => controller.openSnapshotFile(arg),
-    'retentionExplorer.startAllocationRecording': (arg) => controller.startAllocationRecording(arg),
-    'retentionExplorer.stopAllocationRecording': (arg) => controller.stopAllocationRecording(arg),
-    'retentionExplorer.findInstancesOfClass': (arg) => controller.findInstancesOfClass(arg),
-    'retentionExplorer.showObjectById': (arg) => controller.showObjectById(arg),
-    'retentionExplorer.showRetentionPanel': () => controller.showRetentionPanel(),
-    'retentionExplorer._panelState': (arg) => {
-      const a = (arg ?? {}) as { generation?: unknown; timeoutMs?: unknown };
-      return panel.state({
-        generation: typeof a.generation === 'number' ? a.generation : undefined,
-        timeoutMs: typeof a.timeoutMs === 'number' ? Math.min(a.timeoutMs, 60_000) : undefined,
-      }).then((state) => ({ ...state, sidebar: sidebar.stats, sidebarState: controller.sidebarState() }));
-    },
-  };
+  const handlers = commandHandlers({ worker, sessions, targets, catalog, progress, flow, panel, sidebar });
   for (const id of Object.keys(COMMANDS) as CommandId[]) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
   }

@@ -13,10 +13,13 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const PANEL_VIEW_TYPE = 'retentionExplorer.retentionTree';
 
-/** What the panel needs from the rest of the extension. */
-export interface PanelHost {
-  retainers(snapshotId: number, heapId: number, offset: number): Promise<RetainerPage>;
-  inspect(snapshotId: number, heapId: number): Promise<void>;
+/** Where the panel reads more retainers of a node, page by page. */
+export type RetainersSource = (snapshotId: number, heapId: number, offset: number) => Promise<RetainerPage>;
+
+/** The page asked for the tree of another object of the same snapshot. */
+export interface InspectRequest {
+  snapshotId: number;
+  heapId: number;
 }
 
 export interface PanelState {
@@ -42,9 +45,12 @@ export class RetentionPanel implements vscode.Disposable {
   private restored = false;
   /** Objects shown before the current one, for "Back". */
   private readonly history: PanelModel[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly inspectAsked = new vscode.EventEmitter<InspectRequest>();
+  private readonly disposables: vscode.Disposable[] = [this.inspectAsked];
+  /** The user asked, in the page, why another object is alive. */
+  readonly onDidAskInspect = this.inspectAsked.event;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly retainers: RetainersSource) {
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
         // After a window reload the page restores its last tree from its own state; the worker's snapshots are gone,
@@ -74,17 +80,18 @@ export class RetentionPanel implements vscode.Disposable {
     // set stays bounded by the history's length.
     this.knownUrls.clear();
     for (const m of [...this.history, this.model]) this.remember(m.report);
-    if (!this.panel) {
-      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Retention', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    let panel = this.panel;
+    if (!panel) {
+      panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Retention', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
         ...webviewOptions(this.extensionUri),
         enableFindWidget: true,
       });
       this.adopt(panel);
     } else {
-      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+      panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, false);
       this.post({ type: 'show', model: this.model });
     }
-    this.panel!.title = `Retention: ${titleOf(model)}`;
+    panel.title = `Retention: ${titleOf(model)}`;
     return this.generation;
   }
 
@@ -190,7 +197,7 @@ export class RetentionPanel implements vscode.Disposable {
       }
       case 'loadRetainers': {
         try {
-          const page = await this.host.retainers(message.snapshotId, message.heapId, message.offset);
+          const page = await this.retainers(message.snapshotId, message.heapId, message.offset);
           for (const e of page.entries) this.rememberLocation(e.node.location);
           this.post({ type: 'retainers', requestId: message.requestId, ok: true, page });
         } catch (e) {
@@ -199,7 +206,7 @@ export class RetentionPanel implements vscode.Disposable {
         return;
       }
       case 'inspect':
-        await this.host.inspect(message.snapshotId, message.heapId);
+        this.inspectAsked.fire({ snapshotId: message.snapshotId, heapId: message.heapId });
         return;
       case 'back': {
         const previous = this.history.pop();

@@ -1,17 +1,40 @@
 /**
- * The Run and Debug sidebar view: the session it is attached to, a button to take a snapshot, the snapshots taken,
- * the heap summary of the selected one (each row a way into the tree) and the capture in progress.
+ * The Run and Debug sidebar view: the programs attached, a button to take a snapshot, the snapshots taken, the heap
+ * summary of the selected one (each row a way into the tree) and the capture in progress. It subscribes to the
+ * target registry, the snapshot catalogue, the capture progress and the debug sessions, and sends the page a new
+ * state when any of them changes.
  */
 import * as vscode from 'vscode';
 import { noticeText } from '../shared/displayText';
-import { parseSidebarMessage, type SidebarState, type SidebarToHost } from '../shared/webviewProtocol';
+import { parseSidebarMessage, type SidebarCommand, type SidebarState, type SidebarToHost } from '../shared/webviewProtocol';
+import type { CaptureProgress } from './captureProgress';
+import { guard } from './commandOutcome';
+import type { CommandId } from './commands';
+import type { DebugSessions } from './debugSessions';
+import type { ReportFlow } from './reportFlow';
+import type { SnapshotCatalog } from './snapshotCatalog';
+import type { TargetRegistry } from './targetRegistry';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const SIDEBAR_VIEW_ID = 'retentionExplorer.sidebar';
 
-export interface SidebarHost {
-  sidebarState(): SidebarState;
-  onSidebarMessage(message: SidebarToHost): Promise<void>;
+/** What each sidebar button runs: a command of the map (or VS Code's own), and whether it takes the row's target. */
+const SIDEBAR_COMMANDS: Record<Exclude<SidebarCommand, 'cancelCapture'>, { id: CommandId | 'workbench.action.debug.start'; target: boolean }> = {
+  takeSnapshot: { id: 'retentionExplorer.takeHeapSnapshot', target: true },
+  attach: { id: 'retentionExplorer.attachToInspector', target: false },
+  openFile: { id: 'retentionExplorer.openSnapshotFile', target: false },
+  findRetainingCycles: { id: 'retentionExplorer.findRetainingCycles', target: false },
+  startRecording: { id: 'retentionExplorer.startAllocationRecording', target: true },
+  stopRecording: { id: 'retentionExplorer.stopAllocationRecording', target: true },
+  startDebugging: { id: 'workbench.action.debug.start', target: false },
+};
+
+export interface SidebarSources {
+  targets: TargetRegistry;
+  catalog: SnapshotCatalog;
+  progress: CaptureProgress;
+  sessions: DebugSessions;
+  flow: ReportFlow;
 }
 
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -20,8 +43,15 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private rejected = 0;
   private readyCount = 0;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly host: SidebarHost) {
-    this.disposables.push(vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, this));
+  constructor(private readonly extensionUri: vscode.Uri, private readonly sources: SidebarSources) {
+    const refresh = () => this.refresh();
+    this.disposables.push(
+      vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, this),
+      sources.targets.onDidChange(refresh),
+      sources.catalog.onDidChange(refresh),
+      sources.progress.onDidChange(refresh),
+      sources.sessions.onDidChange(refresh),
+    );
   }
 
   dispose(): void {
@@ -44,7 +74,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
           this.refresh();
           return;
         }
-        void this.host.onSidebarMessage(message).catch((e: unknown) => {
+        void this.handle(message).catch((e: unknown) => {
           void vscode.window.showErrorMessage(noticeText(e instanceof Error ? e.message : String(e)));
         });
       }),
@@ -56,13 +86,58 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     ];
   }
 
-  /** Sends the current state to the page (cheap: the page re-renders only what it shows). */
-  refresh(): void {
-    if (!this.view) return;
-    void this.view.webview.postMessage({ type: 'state', state: this.host.sidebarState() });
+  /** What the page shows, built from the sources. */
+  state(): SidebarState {
+    const { targets, catalog, progress, sessions } = this.sources;
+    const selected = catalog.selectedSnapshotId;
+    const entry = selected !== null ? catalog.get(selected) : undefined;
+    return {
+      targets: targets.sidebarTargets(),
+      otherSession: sessions.otherSessionSentence(),
+      snapshots: catalog.snapshots().reverse(),
+      selectedSnapshotId: selected,
+      summary: entry?.summary ?? null,
+      summaryError: entry?.summaryError ?? null,
+      capture: progress.state,
+    };
   }
 
   get stats(): { resolved: boolean; visible: boolean; ready: number; rejected: number } {
     return { resolved: this.view !== null, visible: this.view?.visible ?? false, ready: this.readyCount, rejected: this.rejected };
+  }
+
+  /** Sends the current state to the page (cheap: the page re-renders only what it shows). */
+  private refresh(): void {
+    if (!this.view) return;
+    void this.view.webview.postMessage({ type: 'state', state: this.state() });
+  }
+
+  private async handle(message: Exclude<SidebarToHost, { type: 'ready' }>): Promise<void> {
+    const { targets, catalog, progress, flow } = this.sources;
+    switch (message.type) {
+      case 'command': {
+        if (message.command === 'cancelCapture') {
+          progress.cancel();
+          return;
+        }
+        const { id, target } = SIDEBAR_COMMANDS[message.command];
+        // A connected session is named by its debug session id, which the commands accept like any caller's.
+        const arg = target && message.target ? targets.get(message.target)?.session?.id ?? message.target : undefined;
+        await vscode.commands.executeCommand(id, arg);
+        return;
+      }
+      case 'selectSnapshot':
+        catalog.select(message.snapshotId);
+        return;
+      case 'releaseSnapshot':
+        await catalog.release(message.snapshotId);
+        return;
+      case 'inspect':
+        if (catalog.has(message.snapshotId)) await flow.inspect(message.snapshotId, message.heapId);
+        return;
+      case 'openClass':
+        if (catalog.has(message.snapshotId)) await guard(() => flow.openClass(message.snapshotId, message.name));
+        return;
+    }
   }
 }

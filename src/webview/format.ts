@@ -69,6 +69,11 @@ export function edgeText(edge: { type: string; name: string }, label?: string): 
   return `.${edge.name}`;
 }
 
+/** The distance column: DevTools' distance, `sys` when only engine or debugger handles hold it, `–` when nothing does. */
+export function distanceText(n: ReportNode): string {
+  return n.distance === null || n.distance === undefined ? '–' : n.distance >= 100_000_000 ? 'sys' : String(n.distance);
+}
+
 export function timeOf(epochMs: number): string {
   const d = new Date(epochMs);
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });

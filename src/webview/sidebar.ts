@@ -4,7 +4,7 @@
  * Stateless apart from the last state the host sent (kept for hide/show); every string is inserted as text.
  */
 import type { ClassSummary, ReportNode } from '../core/report';
-import type { HostToSidebar, SidebarCommand, SidebarState } from '../shared/webviewProtocol';
+import type { HostToSidebar, SidebarCommand, SidebarState, SidebarToHost } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
 import { formatBytes, formatLocation, nodeName, timeOf, typeIcon } from './format';
 import { vscodeApi } from './vscodeApi';
@@ -14,7 +14,7 @@ interface PageState {
   classSort: 'retained' | 'count';
 }
 
-const api = vscodeApi<PageState>();
+const api = vscodeApi<PageState, SidebarToHost>();
 
 export function startSidebar(app: HTMLElement): void {
   const page: PageState = { state: null, classSort: 'retained', ...(api.getState() ?? {}) };

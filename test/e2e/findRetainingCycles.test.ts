@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
+import { chooseFromContextMenu, E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
 
 function lineOf(file: string, needle: string): number {
   const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
@@ -163,8 +163,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   if ((await variablesHeader.getAttribute('aria-expanded')) === 'false') await variablesHeader.click();
   const docVariable = page.locator('.part.sidebar .debug-variables .monaco-list-row', { hasText: /^\s*doc\b/ }).first();
   await docVariable.waitFor({ timeout: 15_000 });
-  await docVariable.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: 'Find Retaining Cycles' }).click();
+  await chooseFromContextMenu(page, docVariable, 'Find Retaining Cycles');
   const fromVariables = await webviewFrameWith(page, '.header .expr');
   await fromVariables.locator('.header .expr', { hasText: /^doc$/ }).waitFor({ timeout: 60_000 });
   assert.match(await fromVariables.locator('[role="treeitem"]').first().innerText(), /Document\s*@\d+/);

@@ -85,6 +85,31 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Right-clicks `target` and chooses `item` from the context menu it opens, as a person does.
+ *
+ * VS Code's menu listens for the mouse button's release only from 100 ms after it is drawn (a RunOnceScheduler in
+ * its MenuActionViewItem), so that releasing the right button never triggers the item under the pointer. A person's
+ * click lands well after that; an automated one can land inside it, and is then ignored: the item is highlighted and
+ * the menu stays open. So a click that leaves the menu open is clicked again, up to a few times, each time waiting
+ * for what a person would see: the menu closing.
+ */
+export async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = page.getByRole('menuitem', { name: item, exact: true });
+  await entry.waitFor({ state: 'visible', timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    if (await entry.getAttribute('aria-disabled') === 'true') throw new Error(`the context menu's "${item}" is disabled`);
+    await entry.click();
+    try {
+      await entry.waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch {
+      if (attempt >= 5) throw new Error(`the context menu stayed open after ${attempt} clicks on "${item}"`);
+    }
+  }
+}
+
 /** Closes whatever quick input is open. */
 export async function closeQuickInput(page: Page): Promise<void> {
   if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');

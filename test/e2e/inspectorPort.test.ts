@@ -99,7 +99,8 @@ export async function attachHostileStringsAndCancel({ page, repoRoot, log, scree
     for (let i = 0; i < 50 && !/Ln 6,/.test(await page.locator('#status\\.editor\\.selection').first().innerText().catch(() => '')); i++) await page.waitForTimeout(200);
     assert.match(await page.locator('#status\\.editor\\.selection').first().innerText(), /Ln 6,/);
     await page.keyboard.type('oops');
-    await page.waitForTimeout(300);
+    // VS Code answers a keystroke in a read-only editor with this message over the cursor.
+    await page.locator('.monaco-editor-overlaymessage', { hasText: 'Cannot edit in read-only editor' }).first().waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.tabs-container .tab.active.dirty').count(), 0, 'typing does not change a file outside the workspace');
     log('opened hostile.js:6 read-only');
 
@@ -115,7 +116,6 @@ export async function attachHostileStringsAndCancel({ page, repoRoot, log, scree
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await progress.waitFor({ state: 'detached', timeout: 15_000 });
     await page.locator('.statusbar', { hasText: 'Retention: cancelled' }).waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(500);
     assert.equal(await sidebar.locator('.snapshot').count(), before, 'a cancelled snapshot is not listed');
     log('cancelled');
 

@@ -55,7 +55,7 @@ export interface SerializeOptions {
   nodeFields?: string[];
   /** Order of `meta.edge_fields`. */
   edgeFields?: string[];
-  /** Order of the top-level sections; `snapshot` must come first for a streaming reader. */
+  /** Order of the top-level sections (any: the parser streams them after the header and keeps those before it). */
   sections?: string[];
   /** 'v8' writes every non-ASCII character as \uXXXX, as V8 does; 'utf8' writes them raw (JSON.stringify). */
   strings?: 'v8' | 'utf8';

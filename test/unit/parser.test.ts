@@ -147,6 +147,44 @@ describe('parsing builder documents', () => {
     assert.deepEqual(parsed.meta.node_fields.indexOf('type'), 7);
   });
 
+  test('sections in any order: edges before nodes, everything before the header, in chunks of any size', () => {
+    const expected = columns(whole);
+    const all = ['snapshot', 'nodes', 'edges', 'trace_function_infos', 'trace_tree', 'samples', 'locations', 'strings'];
+    const random = seededRandom(12);
+    const orders = [
+      ['snapshot', 'edges', 'nodes', 'strings', 'locations', 'samples', 'trace_tree', 'trace_function_infos'],
+      ['edges', 'nodes', 'strings', 'locations', 'samples', 'trace_tree', 'trace_function_infos', 'snapshot'],
+      ['strings', 'locations', 'edges', 'snapshot', 'nodes', 'samples', 'trace_tree', 'trace_function_infos'],
+    ];
+    for (let k = 0; k < 12; k++) orders.push([...all].sort(() => random() - 0.5));
+    for (const sections of orders) {
+      const doc = b.serialize({ sections });
+      assert.deepEqual(columns(parseText(doc)), expected, sections.join(','));
+      assert.deepEqual(columns(parseChunks(randomChunks(doc, random, 64, 'bytes'))), expected, `${sections.join(',')} in chunks`);
+    }
+  });
+
+  test('an error in a section read before the header carries that section\'s own byte offset', () => {
+    const doc = b.serialize({ sections: ['edges', 'nodes', 'strings', 'locations', 'samples', 'trace_tree', 'trace_function_infos', 'snapshot'] });
+    const firstNode = doc.indexOf('"nodes":[') + 9;
+    expectFormatError(() => parseText(doc.slice(0, firstNode) + 'x' + doc.slice(firstNode)), /^Expected a number in "nodes", found 'x' at byte \d+\.$/, firstNode);
+  });
+
+  test('headers that are not objects or announce impossible counts get a sentence, not an engine message', () => {
+    expectFormatError(() => parseText('{"snapshot":null}'), /^The "snapshot" header is null, not an object, so this is not a V8 heap snapshot at byte 16\.$/, 16);
+    expectFormatError(() => parseText('{"snapshot":[1]}'), /header is a list, not an object/);
+    expectFormatError(() => parseText(b.serialize({ header: { node_count: 1e308 } })), /^The "snapshot" header's node_count is 1e\+308, more than a heap snapshot can hold \(at most 4294967294\) at byte \d+\.$/);
+    expectFormatError(() => parseText(b.serialize({ header: { edge_count: 'many' } })), /^The "snapshot" header's edge_count is "many", not a count at byte \d+\.$/);
+    const big = b.serialize({ header: { node_count: 4_000_000_000 } });
+    const parser = new SnapshotParser({ totalBytes: big.length });
+    assert.throws(() => parser.write(big), /^SnapshotFormatError: The "snapshot" header announces 4000000000 nodes and \d+ edges, more than a document of \d+ bytes can hold at byte \d+\.$/);
+    const badLocations: Record<string, unknown> = {
+      ...(JSON.parse(b.serialize().slice(0, b.serialize().indexOf(',"node_count"')) + '}}') as { snapshot: { meta: object } }).snapshot.meta,
+      location_fields: 7,
+    };
+    expectFormatError(() => parseText(b.serialize({ meta: badLocations })), /^meta\.location_fields is not a list of field names at byte \d+\.$/);
+  });
+
   test('unknown sections a newer V8 might add are skipped', () => {
     const withExtras = b.serialize({ extraSections: { extra_native_bytes: '{"a":[1,{"b":"}]"}]}', samples_v2: '[[1,2],[3]]', note: '"a, string}"' } });
     assert.deepEqual(columns(parseText(withExtras)), columns(whole));
@@ -402,9 +440,9 @@ describe('malformed and truncated input', () => {
     const noTypes = meta(NODE_FIELDS);
     noTypes.node_types[0] = 'number';
     expectFormatError(() => parseText(b.serialize({ meta: noTypes })), /^meta\.node_types does not list the type names at byte \d+\.$/);
-    expectFormatError(() => parseText(b.serialize({ header: { node_count: -1 } })), /no valid node_count\/edge_count/);
+    expectFormatError(() => parseText(b.serialize({ header: { node_count: -1 } })), /^The "snapshot" header's node_count is -1, not a count at byte \d+\.$/);
     expectFormatError(() => parseText('{"snapshot":{"meta":', ), /ends early at byte 20 inside "snapshot"/, 20);
-    expectFormatError(() => parseText('{"nodes":[1,2,3]}'), /^"nodes" comes before the "snapshot" header that describes it at byte 9\.$/, 9);
+    expectFormatError(() => parseText('{"nodes":[1,2,3]}'), /^The snapshot has no "snapshot" header to describe its "nodes" section, so it is not a complete V8 heap snapshot\.$/, 17);
   });
 
   test('other damage: a node type meta does not define, a duplicated key, a dangling string index, junk in numbers, trailing junk', () => {

@@ -262,11 +262,11 @@ const NO_EDGE = 0xffffffff;
 
 /**
  * Signatures as a trie: a signature is its parent signature plus one token (reference + class). Each node's
- * signature is memoised, so a thousand suspects under one array cost one walk. -1 marks a way through engine
- * machinery.
+ * signature is memoised, so a thousand suspects under one array cost one walk.
  */
 class Signatures {
-  private readonly memo: Int32Array;
+  /** Signature per node walked (only the nodes on suspects' paths: a map, not an array of the whole heap). */
+  private readonly memo = new Map<number, number>();
   private readonly parent: number[] = [-1];
   private readonly token: number[] = [-1];
   private readonly tokens: SignatureStep[] = [];
@@ -279,8 +279,7 @@ class Signatures {
     private readonly warm: WarmUpIndex,
     private readonly parentEdge: Uint32Array,
   ) {
-    this.memo = new Int32Array(g.nodeCount).fill(UNKNOWN);
-    this.memo[g.rootOrdinal] = 0;
+    this.memo.set(g.rootOrdinal, 0);
   }
 
   /** The signature of object `o` (an index for `steps`), or -1 when it has no way from the roots. */
@@ -298,21 +297,21 @@ class Signatures {
     const memo = this.memo;
     const stack: number[] = [];
     let o = start;
-    while (memo[o] === UNKNOWN) {
+    while (!memo.has(o)) {
       stack.push(o);
       const e = this.parentEdge[o];
       if (e === NO_EDGE) {
-        memo[o] = NO_WAY;
+        memo.set(o, NO_WAY);
         stack.pop();
         break;
       }
       o = this.sourceOf(e);
     }
-    let sig = memo[o];
+    let sig = memo.get(o)!;
     while (stack.length > 0) {
       const n = stack.pop()!;
       sig = sig === NO_WAY ? NO_WAY : this.extend(sig, n, this.parentEdge[n]);
-      memo[n] = sig;
+      memo.set(n, sig);
     }
     return sig === NO_WAY ? -1 : sig;
   }
@@ -391,7 +390,6 @@ class Signatures {
   }
 }
 
-const UNKNOWN = -2;
 const NO_WAY = -1;
 const UNSEEN = -2;
 const NONE = -1;

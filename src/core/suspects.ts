@@ -99,40 +99,9 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   }
   if (candidates === 0) return { groups: [], groupCount: 0, count: 0, retainedSize: 0, leftOut };
 
-  // 2. The outermost ones: no other suspect on their dominator chain. nearest[o]: the closest suspect at or above o
-  // on its dominator chain, NONE when there is none, UNSEEN before it is known (a chain walked once, then memoised).
-  const nearest = new Int32Array(nodeCount).fill(UNSEEN);
-  nearest[g.rootOrdinal] = NONE;
+  // 2. The outermost ones: no other suspect on their dominator chain; with the count of new objects inside each.
+  const { outermost, inner } = outermostSuspects(suspect, dominator, g.rootOrdinal);
   const chain: number[] = [];
-  const suspectAtOrAbove = (start: number): number => {
-    let o = start;
-    while (nearest[o] === UNSEEN) {
-      if (suspect[o] === 1) {
-        nearest[o] = o;
-        break;
-      }
-      chain.push(o);
-      o = dominator[o];
-    }
-    const found = nearest[o];
-    while (chain.length > 0) nearest[chain.pop()!] = found;
-    return found;
-  };
-  // New objects inside each outermost suspect (itself included): a leak grows, a replaced value is one object.
-  const inner = new Map<number, number>();
-  const outermost: number[] = [];
-  for (let o = 1; o < nodeCount; o++) {
-    if (suspect[o] !== 1) continue;
-    const owner = suspectAtOrAbove(dominator[o]);
-    if (owner === NONE) {
-      outermost.push(o);
-      inner.set(o, (inner.get(o) ?? 0) + 1);
-    } else {
-      let top = owner;
-      for (let up = suspectAtOrAbove(dominator[top]); up !== NONE; up = suspectAtOrAbove(dominator[top])) top = up;
-      inner.set(top, (inner.get(top) ?? 0) + 1);
-    }
-  }
 
   // 3. Warm-up: an outermost suspect that engine machinery dominates (every way to it runs through compiled code, a
   // shared function info, a feedback vector...), or that is a prototype, constructor or the like itself. Dominators,
@@ -156,12 +125,22 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   };
 
   // 4. Signatures along the best way down from the roots, and groups.
-  const parentEdge = bestParentEdges(analysis, warm);
+  const kept: number[] = [];
+  let farthest = 0;
+  for (const o of outermost) {
+    if (dominatedByMachinery(dominator[o])) {
+      leftOut.warmUp++;
+      continue;
+    }
+    kept.push(o);
+    if (distances[o] > farthest) farthest = distances[o];
+  }
+  const parentEdge = kept.length > 0 ? bestParentEdges(analysis, warm, farthest) : new Uint32Array(0);
   const signatures = new Signatures(g, analysis, warm, parentEdge);
   const groups = new Map<number, { count: number; objects: number; retained: number; top: number[] }>();
-  for (const o of outermost) {
+  for (const o of kept) {
     const last = parentEdge[o];
-    if (dominatedByMachinery(dominator[o]) || (last !== NO_EDGE && warm.isWarmUpEdge(last, true))) {
+    if (last !== NO_EDGE && warm.isWarmUpEdge(last, true)) {
       leftOut.warmUp++;
       continue;
     }
@@ -176,19 +155,19 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   }
 
   const singleBytes = options.singleObjectBytes ?? 64 * 1024;
-  const kept = [...groups.entries()].filter(([, group]) => {
+  const ranked = [...groups.entries()].filter(([, group]) => {
     if (group.objects > 1 || group.retained >= singleBytes) return true;
     leftOut.single++;
     return false;
   });
-  kept.sort((a, b) => b[1].retained - a[1].retained || b[1].count - a[1].count);
+  ranked.sort((a, b) => b[1].retained - a[1].retained || b[1].count - a[1].count);
   let count = 0;
   let retained = 0;
-  for (const [, group] of kept) {
+  for (const [, group] of ranked) {
     count += group.count;
     retained += group.retained;
   }
-  const out: SuspectGroup[] = kept.slice(0, options.maxGroups ?? 20).map(([sig, group]) => {
+  const out: SuspectGroup[] = ranked.slice(0, options.maxGroups ?? 20).map(([sig, group]) => {
     const signature = signatures.steps(sig);
     return {
       signature,
@@ -200,7 +179,49 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
       ids: group.top.map((o) => nodeId[o]),
     };
   });
-  return { groups: out, groupCount: kept.length, count, retainedSize: retained, leftOut };
+  return { groups: out, groupCount: ranked.length, count, retainedSize: retained, leftOut };
+}
+
+/**
+ * Suspects with no other suspect on their dominator chain, and for each the suspects inside it (itself included): a
+ * leak grows, a replaced value is one object. `nearest[o]`: 2 + the closest suspect at or above o on its dominator
+ * chain, 1 when there is none, 0 before it is known (each chain is walked once, then memoised; a fresh array is all
+ * zeros, so nothing is filled). A function of its own, so that its array of the whole heap is garbage once it returns.
+ */
+function outermostSuspects(suspect: Uint8Array, dominator: Uint32Array, root: number): { outermost: number[]; inner: Map<number, number> } {
+  const nodeCount = suspect.length;
+  const nearest = new Uint32Array(nodeCount);
+  nearest[root] = 1;
+  const chain: number[] = [];
+  const suspectAtOrAbove = (start: number): number => {
+    let o = start;
+    while (nearest[o] === 0) {
+      if (suspect[o] === 1) {
+        nearest[o] = o + 2;
+        break;
+      }
+      chain.push(o);
+      o = dominator[o];
+    }
+    const found = nearest[o];
+    while (chain.length > 0) nearest[chain.pop()!] = found;
+    return found === 1 ? NONE : found - 2;
+  };
+  const inner = new Map<number, number>();
+  const outermost: number[] = [];
+  for (let o = 1; o < nodeCount; o++) {
+    if (suspect[o] !== 1) continue;
+    const owner = suspectAtOrAbove(dominator[o]);
+    if (owner === NONE) {
+      outermost.push(o);
+      inner.set(o, (inner.get(o) ?? 0) + 1);
+    } else {
+      let top = owner;
+      for (let up = suspectAtOrAbove(dominator[top]); up !== NONE; up = suspectAtOrAbove(dominator[top])) top = up;
+      inner.set(top, (inner.get(top) ?? 0) + 1);
+    }
+  }
+  return { outermost, inner };
 }
 
 /** One line for a signature: "global .leaks -> Array [] -> Leak". */
@@ -210,47 +231,48 @@ export function signatureText(signature: SignatureStep[]): string {
 
 /**
  * Per object, the reference a walk down the distances takes towards the roots (the same preference as the retention
- * tree's paths: the program's own property and closure references, then its other references, then the engine's),
- * in one sweep over the edges. 5 bytes a node, for the comparison only.
+ * tree's paths: the program's own property and closure references, then its other references, then the engine's;
+ * engine machinery last), for the objects the program reaches at most `farthest` references from its roots. One
+ * pass over the edges of the objects closer than that, source by source (the others cannot be on a suspect's way).
  */
-function bestParentEdges(analysis: HeapAnalysis, warm: WarmUpIndex): Uint32Array {
+function bestParentEdges(analysis: HeapAnalysis, warm: WarmUpIndex, farthest: number): Uint32Array {
   const g = analysis.graph;
   const { nodeCount, firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
   const { edgeKind, nameBits, typeKind } = analysis.semantics.userEdgeTables();
   const distances = analysis.distances;
   const root = g.rootOrdinal;
   const { weak, shortcut, property, context } = g.edges;
-  const synthetic = g.types.synthetic;
   const best = new Uint8Array(nodeCount); // 1 + the best score so far; 0 none yet
-  let machineryOf = -1; // the source whose warm-up status `fromMachinery` holds (sources come in order)
-  let fromMachinery = false;
   const bestEdge = new Uint32Array(nodeCount).fill(NO_EDGE);
-  const edgeCount = firstEdge[nodeCount];
-  let from = 0;
-  for (let e = 0; e < edgeCount; e++) {
+  // The root's own references: to the user roots (the global object) at distance 1.
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
     const to = edgeTarget[e];
-    const b = best[to];
-    if (b === 1) continue;
-    while (firstEdge[from + 1] <= e) from++;
-    const d = distances[to];
-    if (d === NO_DISTANCE) continue;
-    const isRoot = from === root;
-    if (isRoot ? d !== 1 && d !== SYSTEM_DISTANCE + 1 : distances[from] + 1 !== d) continue;
-    const type = edgeType[e];
-    if (type === weak || (type === shortcut && !isRoot)) continue;
-    let score = nodeType[from] === synthetic ? 2 : 3;
-    if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[to], nodeName[to])) {
-      score = type === property || type === context ? 0 : 1;
-    }
-    // Engine machinery (a feedback vector's slots, a code object's embedded objects) only when nothing else is as close.
-    if (score + 1 < (b === 0 ? 6 : b)) {
-      if (from !== machineryOf) {
-        machineryOf = from;
-        fromMachinery = warm.isWarmUpNode(from);
+    if (distances[to] !== 1 || edgeType[e] === weak || bestEdge[to] !== NO_EDGE) continue;
+    best[to] = 1;
+    bestEdge[to] = e;
+  }
+  for (let from = 0; from < nodeCount; from++) {
+    const df = distances[from];
+    if (from === root || df >= farthest) continue; // NO_DISTANCE and the system part are farther than any suspect
+    const next = df + 1;
+    let fromMachinery = -1; // -1 not yet known, else 0/1 (only asked when an edge could win)
+    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
+      const to = edgeTarget[e];
+      const b = best[to];
+      if (b === 1 || distances[to] !== next) continue;
+      const type = edgeType[e];
+      if (type === weak || type === shortcut) continue;
+      let score = 3;
+      if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[to], nodeName[to])) {
+        score = type === property || type === context ? 0 : 1;
       }
-      if (fromMachinery) score = 4;
-    }
-    if (b === 0 || score + 1 < b) {
+      if (b !== 0 && score + 1 >= b) continue;
+      // Engine machinery (a feedback vector's slots, a code object's embedded objects) only when nothing else is as close.
+      if (fromMachinery < 0) fromMachinery = warm.isWarmUpNode(from) ? 1 : 0;
+      if (fromMachinery === 1) {
+        score = 4;
+        if (b !== 0 && score + 1 >= b) continue;
+      }
       best[to] = score + 1;
       bestEdge[to] = e;
     }
@@ -391,7 +413,6 @@ class Signatures {
 }
 
 const NO_WAY = -1;
-const UNSEEN = -2;
 const NONE = -1;
 
 /** Keeps `top` as the `limit` ordinals with the largest `key`, descending. */

@@ -12,6 +12,8 @@
  *   npm run bench -- --live            also the live path over CDP (bench/live.ts)
  *   npm run bench -- --testing         only retention-explorer/testing's checks in a test process with a ~50 MB heap
  *                                      (bench/testingTarget.js; --testing-mb N for another size)
+ *   npm run bench -- --diff            comparing two snapshots against analysing one (bench/diff.ts; ~100 MB,
+ *                                      --sizes 400 for the ~400 MB target size)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeapAnalysis } from '../src/core/analysis';
 import { parseSnapshotFile } from '../src/node/snapshotFile';
+import { benchDiff, diffChild, oneChild } from './diff';
 
 interface AnalyzeResult {
   parseMs: number;
@@ -80,7 +83,8 @@ function mb(n: number): string {
 
 async function benchmark(): Promise<void> {
   const args = process.argv.slice(2);
-  const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '100,400';
+  const diff = args.includes('--diff');
+  const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : diff ? '100' : '100,400';
   const sizes = sizesArg.split(',').map(Number);
   if (args.includes('--huge')) sizes.push(1200);
   const dir = mkdtempSync(join(tmpdir(), 'retention-bench-'));
@@ -88,6 +92,10 @@ async function benchmark(): Promise<void> {
   try {
     const bytesPerNode = calibrate(dir);
     console.log(`Node ${process.version}; ${bytesPerNode.toFixed(0)} snapshot bytes per tree node`);
+    if (diff) {
+      benchDiff(dir, sizes, bytesPerNode, __filename);
+      return;
+    }
     for (const size of sizes) {
       const file = join(dir, `heap-${size}.heapsnapshot`);
       const nodes = Math.round((size * 1024 * 1024) / bytesPerNode);
@@ -149,7 +157,12 @@ function benchTesting(heapMB: number): void {
   }
 }
 
-if (process.argv[2] === '--analyze-child') {
+if (process.argv[2] === '--one-child' || process.argv[2] === '--diff-child') {
+  (process.argv[2] === '--one-child' ? oneChild(process.argv[3]) : diffChild(process.argv[3], process.argv[4])).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--analyze-child') {
   analyzeChild(process.argv[3]).catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

@@ -48,6 +48,11 @@ export interface SnapshotOptions {
    * watches a progress bar.
    */
   buildProgress?: boolean;
+  /**
+   * Collect garbage first (`HeapProfiler.collectGarbage`), as before each snapshot of a comparison: what the program
+   * no longer holds is gone, so only what it keeps is compared.
+   */
+  collectGarbage?: boolean;
 }
 
 export interface ObjectSelection {
@@ -127,11 +132,14 @@ export class CaptureService {
 
   /** Takes a heap snapshot, streaming it into the engine's parser. */
   takeSnapshot(options: SnapshotOptions = {}): Promise<CaptureResult> {
-    return this.enqueue(options, () => this.streamSnapshot(
-      'HeapProfiler.takeHeapSnapshot',
-      snapshotParams(options),
-      options,
-    ));
+    return this.enqueue(options, async () => {
+      if (options.collectGarbage) {
+        options.onProgress?.({ phase: 'building', fraction: 0, bytes: 0, message: 'Collecting garbage in the target' });
+        await this.connection.send('HeapProfiler.collectGarbage');
+        if (options.signal?.aborted) throw cancelled();
+      }
+      return this.streamSnapshot('HeapProfiler.takeHeapSnapshot', snapshotParams(options), options);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  *   retention analyze FILE.heapsnapshot (--id N | --class NAME [--index K]) [--json] [--paths N] [--cycles N] [--internal]
  *   retention summary FILE.heapsnapshot [--json] [--limit N]
  *   retention capture --inspect HOST:PORT|ws://... --expression EXPR [--json] [--save FILE]
+ *   retention diff BASE.heapsnapshot TARGET.heapsnapshot [FINAL.heapsnapshot] [--json] [--limit N] [--groups N]
  *
  * Exit codes: 0 success, 1 the work failed (bad snapshot, unknown id, unreachable target), 2 usage error.
  *
@@ -24,6 +25,8 @@ export const USAGE = `Usage:
   retention summary FILE.heapsnapshot [--json] [--limit N]     largest retainers and classes by count and retained size
   retention capture --inspect HOST:PORT|ws://URL --expression EXPR [--json] [--save FILE.heapsnapshot]
                                                                attach to a running node --inspect, select, capture, analyse
+  retention diff BASE.heapsnapshot TARGET.heapsnapshot [FINAL.heapsnapshot] [--json] [--limit N] [--groups N]
+                                                               leak suspects (new since BASE, alive at the end) and classes that changed
 Options for analyze: --paths N (default 5), --cycles N (default 8), --max-cycle-length N (default 12),
   --internal (also list cycles through engine internals), --json (the report as JSON; see README)
 `;
@@ -127,6 +130,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await analyze(rest, io);
       case 'summary':
         return await summary(rest, io);
+      case 'diff': {
+        const { flags, positional } = parseArgs(rest, ['json'], ['limit', 'groups']);
+        if (positional.length < 2 || positional.length > 3) throw new UsageError('diff takes two or three snapshot files: BASE TARGET [FINAL], in the order they were taken.');
+        const { runDiff } = await import('./diffCommand');
+        return await runDiff(positional, { json: flags.has('json'), limit: intFlag(flags, 'limit', 50), groups: intFlag(flags, 'groups', 10) }, io);
+      }
       case 'capture': {
         const { runCapture } = await import('./captureCommand');
         return await runCapture(rest, io.out, io.err);

@@ -99,6 +99,11 @@ export class HeapAnalysis {
     return this.query.reportNode(this.ordinal(id));
   }
 
+  /** The same, for a node ordinal a core query already holds (no search for its id). */
+  nodeAt(ordinal: number): ReportNode {
+    return this.query.reportNode(ordinal);
+  }
+
   setScriptUrls(urls: Map<number, string>): void {
     this.locations.addScriptUrls(urls);
   }

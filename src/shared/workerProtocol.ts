@@ -7,6 +7,7 @@
  *
  * The request/result pairs live in one map (`WorkerCalls`) so the client's `call()` is typed end to end.
  */
+import type { SnapshotComparison } from './comparisonReport';
 import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from './report';
 
 /** Where the worker connects: js-debug's CDP proxy for a session, or a `node --inspect` address. */
@@ -47,6 +48,14 @@ export interface SnapshotInfo {
   edgeCount: number;
   totalSize: number;
   hasAllocationStacks: boolean;
+  /** True when the worker keeps what a comparison needs of it (its digest), even after its analysis is released. */
+  comparable?: boolean;
+}
+
+/** A comparison of 2 or 3 snapshots (by the worker's ids, in the order taken); suspects are in the last one. */
+export interface ComparisonDto {
+  snapshotIds: number[];
+  comparison: SnapshotComparison;
 }
 
 export interface SelectedObjectDto {
@@ -72,7 +81,17 @@ export interface WorkerCalls {
   shutdown: { params: Record<string, never>; result: void };
   /** Selects by expression, captures, analyses and reports (the whole live flow). */
   captureObject: { params: { target: string; selection: WorkerSelection; label?: string }; result: ObjectReport };
-  takeSnapshot: { params: { target: string; label?: string }; result: SnapshotInfo };
+  /**
+   * `forComparison`: collect garbage first (`HeapProfiler.collectGarbage`) and keep the snapshot's comparison digest.
+   * Cancelling leaves the snapshots taken before usable.
+   */
+  takeSnapshot: { params: { target: string; label?: string; forComparison?: boolean }; result: SnapshotInfo };
+  /** Keeps a snapshot's comparison digest (a snapshot opened from a file, or taken without `forComparison`). */
+  keepForComparison: { params: { snapshotId: number }; result: SnapshotInfo };
+  /** Compares 2 or 3 snapshots: baseline, target[, final]. The last must still be analysed (one of the newest). */
+  compareSnapshots: { params: { snapshotIds: number[]; maxGroups?: number }; result: ComparisonDto };
+  /** Runs an expression in the debuggee `times` times (awaiting a promise it returns), with progress and cancel. */
+  runAction: { params: { target: string; expression: string; times: number }; result: { runs: number } };
   startRecording: { params: { target: string }; result: void };
   stopRecording: { params: { target: string; label?: string }; result: SnapshotInfo };
   openFile: { params: { path: string }; result: SnapshotInfo };
@@ -110,7 +129,7 @@ export type WorkerReply =
 export interface WorkerProgress {
   type: 'progress';
   id: number;
-  /** 'waiting' | 'selecting' | 'building' | 'streaming' | 'parsing' | 'analysing' | 'done' */
+  /** 'waiting' | 'selecting' | 'building' | 'streaming' | 'parsing' | 'analysing' | 'running' (an action) | 'done' */
   phase: string;
   /** 0..1 over the whole request when known. */
   fraction: number | null;

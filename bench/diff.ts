@@ -55,8 +55,9 @@ export async function oneChild(file: string): Promise<void> {
 
 /** In the child: the comparison as `retention diff` makes it (no explicit garbage collection). */
 export async function diffChild(baseFile: string, targetFile: string): Promise<void> {
+  // eslint-disable-next-line prefer-const -- `base` is dropped below; `basePhase` is kept
   let [base, basePhase] = await timed(async () => HeapAnalysis.fromSnapshot(await parseSnapshotFile(baseFile)));
-  const [baseDigest, baseDigestPhase] = await timed(() => digestSnapshot(base!));
+  const [baseDigest, baseDigestPhase] = await timed(() => digestSnapshot(base));
   base = null as unknown as HeapAnalysis; // dropped, as `retention diff` drops it
   const [snapshot, targetParse] = await timed(() => parseSnapshotFile(targetFile));
   const [target, targetAnalysis] = await timed(() => HeapAnalysis.fromSnapshot(snapshot));

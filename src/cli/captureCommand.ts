@@ -189,7 +189,7 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
   } catch (e) {
     progress.clear();
     if (stalled) {
-      err.write(sentence(`The target sent nothing for ${stallMs! / 1000} s ${stalled}: it is stopped (by SIGSTOP, or a debugger of its own) or frozen. Resume it and retry, or allow longer with --stall-timeout.`));
+      err.write(sentence(`The target sent nothing for ${stallMs! / 1000} s ${String(stalled)}: it is stopped (by SIGSTOP, or a debugger of its own) or frozen. Resume it and retry, or allow longer with --stall-timeout.`));
       return 1;
     }
     if (e instanceof CaptureError && e.code === 'cancelled') {

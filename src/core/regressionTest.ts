@@ -43,6 +43,7 @@ export function packageInfo(pkg: unknown): PackageInfo {
 
 /** A comment line cannot end the comment or run onto the next line; controls and bidi characters are dropped. */
 function commentText(s: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex -- dropping control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ').replace(/\*\//g, '* /').slice(0, max);
 }
 

@@ -85,7 +85,7 @@ export class HeapSession {
           parser.write(chunk);
         } catch (e) {
           stream.destroy();
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       });
       stream.on('end', () => resolve());

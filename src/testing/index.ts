@@ -36,7 +36,7 @@ export interface ExpectNoGrowthOptions {
   /** Runs before the first count, so lazy compilation, caches and one-time setup do not count (default 3). */
   warmup?: number;
   /** Only these classes (names or constructors), wherever they are defined. Default: your program's own classes. */
-  classes?: readonly (string | Function)[];
+  classes?: readonly (string | (abstract new (...args: never[]) => unknown))[];
   /** Windows of `repeat` runs that must all grow (default 2: a second window confirms the first). */
   windows?: number;
 }
@@ -156,11 +156,11 @@ export function expectCollected(fn: () => unknown, options: ExpectCollectedOptio
     }
     const refs: TrackedRef[] = [];
     const frames = callerFrames(expectCollected);
-    const waiting = runAndTrack(fn as () => unknown, options.label, callSite(expectCollected), refs);
+    const waiting = runAndTrack(fn, options.label, callSite(expectCollected), refs);
     const check = () => serially(() => checkCollected(refs, 'expectCollected', frames));
     return waiting ? waiting.then(check) : check();
   } catch (e) {
-    return Promise.reject(e);
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
 }
 
@@ -204,7 +204,7 @@ function nextJob(): Promise<void> {
 }
 
 /** The caller's stack frames, taken when the API is called: by the time a check fails, the caller is not on the stack. */
-function callerFrames(api: Function): string {
+function callerFrames(api: (...args: never[]) => unknown): string {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, api);
   return (holder.stack ?? '').split('\n').slice(1).join('\n');

@@ -171,6 +171,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return entry.info;
   },
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- synchronous, but a handler answers with a promise
   async keepForComparison(req) {
     const entry = snapshots.get(req.snapshotId);
     if (!entry) throw new RequestError(`Snapshot ${req.snapshotId} is no longer open; take a new snapshot.`, 'unknown-snapshot');

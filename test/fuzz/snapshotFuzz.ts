@@ -118,7 +118,7 @@ export function checkSentence(err: string): string | null {
 
 /** Classifies one run of the CLI. */
 export function verdictOf(r: { code: number; out: string; err: string; threw?: unknown }, json: boolean): FuzzCaseResult {
-  if (r.threw) return { verdict: 'bad', why: `main threw: ${(r.threw as Error)?.stack ?? String(r.threw)}` };
+  if (r.threw) return { verdict: 'bad', why: `main threw: ${r.threw instanceof Error ? r.threw.stack ?? r.threw.message : JSON.stringify(r.threw)}` };
   if (r.code === 0) {
     if (json) {
       try { JSON.parse(r.out); } catch { return { verdict: 'bad', why: 'exit 0 with --json, but stdout is not JSON' }; }

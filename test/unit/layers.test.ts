@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as ts from 'typescript';
 import { ROOT } from './snapshotPrograms';
 
 interface ImportUse {
@@ -20,21 +21,33 @@ interface ImportUse {
   typeOnly: boolean;
 }
 
-/** Every module a TypeScript source names, with whether the import is erased at run time (`import type`). */
+/**
+ * Every module a TypeScript source names, with whether the import is erased at run time (`import type`). Read with
+ * TypeScript's own parser, so an import written inside a string (generated code) is not one.
+ */
 export function importsOf(source: string): ImportUse[] {
   const out: ImportUse[] = [];
-  const lineAt = (index: number) => source.slice(0, index).split('\n').length;
-  const statements = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g;
-  for (let m = statements.exec(source); m; m = statements.exec(source)) {
-    // `import { type A, type B } from` is erased too.
-    const names = m[3];
-    const allTypes = !!m[2] || (/^\{[^}]*\}$/.test(names.trim()) && names.replace(/[{}\s]/g, '').split(',').filter(Boolean).every((n) => n.startsWith('type')));
-    out.push({ specifier: m[4], line: lineAt(m.index + m[0].indexOf(m[1])), typeOnly: allTypes });
-  }
-  const bare = /(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
-  for (let m = bare.exec(source); m; m = bare.exec(source)) out.push({ specifier: m[1], line: lineAt(m.index + 1), typeOnly: false });
-  const dynamic = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (let m = dynamic.exec(source); m; m = dynamic.exec(source)) out.push({ specifier: m[1], line: lineAt(m.index), typeOnly: false });
+  const file = ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, true);
+  const lineOf = (node: ts.Node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      let typeOnly: boolean;
+      if (ts.isImportDeclaration(node)) {
+        const clause = node.importClause;
+        // `import type {A}`, or `import { type A, type B }` with nothing else: erased.
+        typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings)
+          && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      } else {
+        typeOnly = node.isTypeOnly;
+      }
+      out.push({ specifier: node.moduleSpecifier.text, line: lineOf(node), typeOnly });
+    } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])
+      && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+      out.push({ specifier: node.arguments[0].text, line: lineOf(node), typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
   return out;
 }
 

@@ -55,6 +55,7 @@ test('an object only the tool tracks is collected: track() and expectCollected()
   await assertCollected();
   assert.equal(pendingCount(), 0);
   await expectCollected(() => [new Payload(), new Payload()], { label: 'pair' });
+  // eslint-disable-next-line @typescript-eslint/require-await -- an async function is the case under test
   await expectCollected(async () => new Payload());
 });
 

@@ -35,8 +35,9 @@ export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
   const el = h('div', {
     class: `row kind-${r.kind}${r.cycleTo ? ' is-cycle' : ''}${r.breakHere ? ' is-break' : ''}`,
     role: 'treeitem',
-    // The ARIA tree pattern: the item's accessible name is what a sighted user reads across its columns.
-    'aria-label': rowLabel(r),
+    // The item's name is its text, as a sighted user reads it across the columns (an aria-label that differed would
+    // fail WCAG 2.5.3, label in name); the description says what each column's value is.
+    'aria-description': rowLabel(r),
     'aria-level': r.level,
     'aria-setsize': v.size,
     'aria-posinset': v.pos,

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import { auditWebviews } from './accessibility';
 import { chooseFromContextMenu, E2EContext, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
 
 function lineOf(file: string, needle: string): number {
@@ -156,6 +157,9 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   // Back returns to the object examined before.
   await again.locator('.header button.back', { hasText: 'doc.root' }).click();
   await again.locator('.header .expr', { hasText: 'doc.root' }).waitFor({ timeout: 15_000 });
+
+  // Both webviews as they are now (a tree and a filled sidebar), audited in a light, a dark and a high-contrast theme.
+  await auditWebviews(page, log);
 
   // The Variables view: right-click `doc` -> Find Retaining Cycles.
   await openRunAndDebug(page);

@@ -76,7 +76,7 @@ for (const [runner, runIt] of Object.entries(runners)) {
 
     test('the runner runs the shared checks', async () => {
       results = await runIt();
-      assert.equal(results.length, 29, JSON.stringify(results.map((r) => `${r.status} ${r.title}`)));
+      assert.equal(results.length, 31, JSON.stringify(results.map((r) => `${r.status} ${r.title}`)));
     });
 
     test('leaky program: expectCollected and assertCollected fail naming the listener, its line and the fix', () => {
@@ -101,6 +101,17 @@ for (const [runner, runIt] of Object.entries(runners)) {
       assert.match(r.message, /Panel\s+(\d+) -> (\d+) -> (\d+)\s+\+1\.0\s+\S*programs\/leaky\.cjs:10/);
       assert.match(r.message, /New Panel instances, grouped by the path that holds them \(10 examined\):\n\s+1\. 10 × .*\.theme -> EventEmitter \/ \._events -> Object \/ \.change -> Array \/ \[n\] -> \(closure\) \/ closure captures `this` -> Panel/);
       assert.ok(r.message.includes(LISTENER_LINE), r.message);
+    });
+
+    test('a real leak in a published package: debug@4.1.1 keeps every logger in createDebug.instances (debug-js/debug#678); 4.3.1 does not', () => {
+      const leaky = byTitle('leaky: debug@4.1.1, a logger created per call');
+      assert.equal(leaky.status, 'failed');
+      assert.match(leaky.message, /still alive after garbage collection: function debug "per-call logger"/);
+      // Reached from the module cache or from the test's closure over it, depending on the runner.
+      assert.match(leaky.message, / -> createDebug\(\) @\d+ {2}\S*debug-leaky\/src\/common\.js:\d+:\d+\n\s+\.instances -> Array @\d+\n\s+\[\d+\] -> debug\(\) @\d+ {2}\S*debug-leaky\/src\/common\.js:\d+:\d+/);
+      assert.match(leaky.message, /Break this reference: Array @\d+ \[\d+\] -> debug\(\)/);
+      const fixed = byTitle('fixed: debug@4.3.1, a logger created per call');
+      assert.equal(fixed.status, 'passed', fixed.message);
     });
 
     test('fixed program: the same checks pass', () => {

@@ -7,6 +7,10 @@ const { track, assertCollected, expectCollected, expectNoGrowth, pendingCount } 
 const leaky = require('./programs/leaky.cjs');
 const fixed = require('./programs/fixed.cjs');
 const clean = require('./programs/clean.cjs');
+// A real leak in a published package: debug@4.1.1 kept every instance it created in createDebug.instances, so a
+// logger made per call was never freed (debug-js/debug#678, fixed by #740, released in 4.2.0; 4.3.1 is used here).
+const debugLeaky = require('debug-leaky');
+const debugFixed = require('debug-fixed');
 
 const cases = [
   ['leaky: expectCollected on a closed panel', async () => {
@@ -20,6 +24,12 @@ const cases = [
   }],
   ['leaky: expectNoGrowth over open/close', async () => {
     await expectNoGrowth(() => { leaky.openAndClosePanel('x'); }, { repeat: 10 });
+  }],
+  ['leaky: debug@4.1.1, a logger created per call', async () => {
+    await expectCollected(() => debugLeaky('app:request'), { label: 'per-call logger' });
+  }],
+  ['fixed: debug@4.3.1, a logger created per call', async () => {
+    await expectCollected(() => debugFixed('app:request'), { label: 'per-call logger' });
   }],
   ['fixed: expectCollected on a closed panel', async () => {
     await expectCollected(() => fixed.openAndClosePanel('settings'), { label: 'closed panel' });

@@ -118,9 +118,8 @@ export function classSlots(graph: HeapGraph, distances: Uint32Array): ClassSlots
 
 /**
  * The digest of an analysed snapshot. The ids go into one buffer per snapshot, class by class, in node order (V8
- * writes nodes roughly in id order: 96% of neighbours ascend), and only the classes whose stretch is not already in
- * order are sorted, as (id, size) pairs with the engine's own sort of 64-bit integers. Transient memory: the largest
- * unsorted class's pairs, not a sort of the whole heap.
+ * writes nodes roughly in id order: 96% of neighbours ascend), and only what is out of order is sorted
+ * (sortPairsById). Transient memory: a class's out-of-order pairs, not a sort of the whole heap.
  */
 export function digestSnapshot(analysis: HeapAnalysis, classes?: ClassSlots): SnapshotDigest {
   const g = analysis.graph;
@@ -183,20 +182,104 @@ export function digestSnapshot(analysis: HeapAnalysis, classes?: ClassSlots): Sn
 }
 
 /**
- * Orders `ids` ascending, `sizes` along with them, unless they are in order already. The pairs are sorted as 64-bit
- * integers (id in the high half, size in the low), written and read through a 32-bit view: the engine's sort of a
- * BigUint64Array compares them natively, with no call per comparison.
+ * Orders `ids` ascending, `sizes` along with them. A class's ids come nearly in order (V8 writes nodes roughly in id
+ * order), so the few that are out of place (below the largest id before them) are taken out, sorted on their own and
+ * merged back: two passes over the class. When many are out of place, the whole class is sorted.
  */
 export function sortPairsById(ids: Uint32Array, sizes: Uint32Array): void {
   const n = ids.length;
-  let sorted = true;
-  for (let i = 1; i < n; i++) {
-    if (ids[i] < ids[i - 1]) {
-      sorted = false;
-      break;
+  let misplaced = 0;
+  for (let i = 0, max = 0; i < n; i++) {
+    const id = ids[i];
+    if (id < max) misplaced++;
+    else max = id;
+  }
+  if (misplaced === 0) return;
+  if (misplaced > n / 4) {
+    // A class whose first objects are recent ones (a tree's new nodes near its root) is far from in order.
+    if (n >= 4096) radixSortPairs(ids, sizes);
+    else sortPairsNatively(ids, sizes);
+    return;
+  }
+  // Keep the ascending ones in place (compacted to the front), the others aside.
+  const asideIds = new Uint32Array(misplaced);
+  const asideSizes = new Uint32Array(misplaced);
+  let kept = 0;
+  let aside = 0;
+  for (let i = 0, max = 0; i < n; i++) {
+    const id = ids[i];
+    if (id < max) {
+      asideIds[aside] = id;
+      asideSizes[aside++] = sizes[i];
+    } else {
+      max = id;
+      ids[kept] = id;
+      sizes[kept++] = sizes[i];
     }
   }
-  if (sorted) return;
+  sortPairsNatively(asideIds, asideSizes);
+  // Merge from the back: the free space at the end is exactly what was set aside.
+  let i = kept - 1;
+  let j = misplaced - 1;
+  for (let k = n - 1; j >= 0; k--) {
+    if (i >= 0 && ids[i] > asideIds[j]) {
+      ids[k] = ids[i];
+      sizes[k] = sizes[i--];
+    } else {
+      ids[k] = asideIds[j];
+      sizes[k] = asideSizes[j--];
+    }
+  }
+}
+
+/** A stable LSD radix sort of the pairs by `id >>> 1` (ids of JavaScript objects are odd), 16 bits a pass. */
+function radixSortPairs(ids: Uint32Array, sizes: Uint32Array): void {
+  const n = ids.length;
+  let fromIds: Uint32Array = ids;
+  let fromSizes: Uint32Array = sizes;
+  let toIds: Uint32Array = new Uint32Array(n);
+  let toSizes: Uint32Array = new Uint32Array(n);
+  const buckets = new Uint32Array(65536);
+  for (let shift = 1; shift <= 17; shift += 16) {
+    buckets.fill(0);
+    for (let i = 0; i < n; i++) buckets[(fromIds[i] >>> shift) & 65535]++;
+    for (let b = 0, sum = 0; b < 65536; b++) {
+      const c = buckets[b];
+      buckets[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const id = fromIds[i];
+      const at = buckets[(id >>> shift) & 65535]++;
+      toIds[at] = id;
+      toSizes[at] = fromSizes[i];
+    }
+    [fromIds, toIds] = [toIds, fromIds];
+    [fromSizes, toSizes] = [toSizes, fromSizes];
+  }
+  // Two passes: the result is back in `ids` and `sizes`. An id's lowest bit (an even id beside an odd one) is not in
+  // the key: order such neighbours too.
+  for (let i = 1; i < n; i++) {
+    if (ids[i] >= ids[i - 1]) continue;
+    const id = ids[i];
+    const size = sizes[i];
+    let j = i - 1;
+    while (j >= 0 && ids[j] > id) {
+      ids[j + 1] = ids[j];
+      sizes[j + 1] = sizes[j];
+      j--;
+    }
+    ids[j + 1] = id;
+    sizes[j + 1] = size;
+  }
+}
+
+/**
+ * Sorts the pairs as 64-bit integers (id in the high half, size in the low), written and read through a 32-bit
+ * view: the engine's sort of a BigUint64Array compares them natively, with no call per comparison.
+ */
+function sortPairsNatively(ids: Uint32Array, sizes: Uint32Array): void {
+  const n = ids.length;
   const pairs = new BigUint64Array(n);
   const halves = new Uint32Array(pairs.buffer);
   const low = LITTLE_ENDIAN ? 0 : 1;

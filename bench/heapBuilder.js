@@ -1,13 +1,18 @@
 // A child process for the benchmark: builds a heap shaped like the leaks this tool explains (a doubly linked tree,
 // every node with a listener closure registered on a shared emitter), writes its snapshot with V8's own
 // v8.writeHeapSnapshot (the floor every figure is compared to), and reports how long V8 took.
-//   node bench/heapBuilder.js NODES OUT.heapsnapshot
+//   node bench/heapBuilder.js NODES OUT.heapsnapshot [GROW OUT2.heapsnapshot]
+// With GROW, a second snapshot follows for the comparison benchmark: GROW more tree nodes hung under the last ones
+// (a leak), and one node in ten of the first half of the tree dropped with what only it held (freed), as a program
+// between a baseline and a target.
 'use strict';
 const v8 = require('node:v8');
 const { EventEmitter } = require('node:events');
 
 const count = Number(process.argv[2]);
 const file = process.argv[3];
+const grow = Number(process.argv[4] || 0);
+const secondFile = process.argv[5];
 
 class TreeNode {
   constructor(parent, label) {
@@ -54,4 +59,19 @@ globalThis.benchBus = bus;
 const started = process.hrtime.bigint();
 v8.writeHeapSnapshot(file);
 const writeMs = Number(process.hrtime.bigint() - started) / 1e6;
+if (grow > 0 && secondFile) {
+  // Freed: every tenth node of the first half loses its listener and payload (the objects only they held).
+  for (let i = 0; i < level.length / 2; i += 10) {
+    level[i].payload = null;
+    level[i].onTick = null;
+  }
+  // Leaked: new nodes under the tree's last nodes.
+  let parentIndex = level.length - 1;
+  for (let i = 0; i < grow; i++) {
+    const child = new TreeNode(level[parentIndex], made++);
+    level.push(child);
+    if (i % fanout === fanout - 1) parentIndex--;
+  }
+  v8.writeHeapSnapshot(secondFile);
+}
 process.stdout.write(JSON.stringify({ writeMs, heapUsed: process.memoryUsage().heapUsed }) + '\n');

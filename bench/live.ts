@@ -75,7 +75,7 @@ async function startTarget(root: string): Promise<Target> {
   let out = '';
   let err = '';
   const waiting: ((line: string) => void)[] = [];
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
     let nl;
     while ((nl = out.indexOf('\n')) >= 0) {
@@ -87,7 +87,7 @@ async function startTarget(root: string): Promise<Target> {
   try {
     const ready = new Promise<string>((r) => waiting.push(r));
     const address = await new Promise<string>((resolve, reject) => {
-      proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      proc.stderr.setEncoding('utf8').on('data', (d: string) => {
         err += d;
         const m = /Debugger listening on ws:\/\/([^/\s]+)\//.exec(err);
         if (m) resolve(m[1]);
@@ -104,7 +104,7 @@ async function startTarget(root: string): Promise<Target> {
           waiting.push((l) => (l.startsWith(`${line.split(' ')[0]}: `) ? resolve(l.slice(l.indexOf(': ') + 2)) : reject(new Error(l))));
           proc.once('exit', (code) => reject(new Error(`The benchmark target exited (${code}) during "${line}": ${err}`)));
         });
-        proc.stdin!.write(`${line}\n`);
+        proc.stdin.write(`${line}\n`);
         return answer;
       },
     };

@@ -82,19 +82,25 @@ function closeDocument(doc) {
   }
 }
 
-let n = 0;
-const timer = setInterval(() => {
-  n++;
-  const doc = openDocument(`report-${n}.md`);
-  settings.emit('theme', n % 2 ? 'dark' : 'light');
-  closeDocument(doc);
-  if (n % 10 === 0) {
-    const mb = (process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1);
-    console.log(`${n} documents opened and closed, ${openDocuments.size} open, ${settings.listenerCount('theme')} theme listeners, heap ${mb} MB`);
-  }
-}, 200);
+module.exports = { TreeNode, Document, settings, openDocument, closeDocument };
 
-process.on('SIGINT', () => {
-  clearInterval(timer);
-  process.exit(0);
-});
+// Run directly (F5, `node app.js`), it opens and closes a document every 200 ms; required by app.test.js, it only
+// exports its classes.
+if (require.main === module) {
+  let n = 0;
+  const timer = setInterval(() => {
+    n++;
+    const doc = openDocument(`report-${n}.md`);
+    settings.emit('theme', n % 2 ? 'dark' : 'light');
+    closeDocument(doc);
+    if (n % 10 === 0) {
+      const mb = (process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1);
+      console.log(`${n} documents opened and closed, ${openDocuments.size} open, ${settings.listenerCount('theme')} theme listeners, heap ${mb} MB`);
+    }
+  }, 200);
+
+  process.on('SIGINT', () => {
+    clearInterval(timer);
+    process.exit(0);
+  });
+}

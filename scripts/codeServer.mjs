@@ -1,3 +1,4 @@
+// @ts-check
 // Shared helpers for running the real VS Code (code-server) and driving it with Debian's Chromium (playwright-core).
 // Everything a run writes lives under .run/<id>/ (HOME, XDG dirs, TMPDIR, user data, extensions) and is removed when
 // the run stops; processes are started in their own process group and stopped with it.
@@ -54,7 +55,7 @@ export function freePort(preferred) {
     const srv = createServer();
     srv.once('error', () => resolve(undefined));
     srv.listen(p, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -204,7 +205,7 @@ export async function startCodeServer(o = {}) {
         tail.push(line);
         if (tail.length > 40) tail.shift();
         o.onLine?.(line);
-        if (line.includes('HTTP server listening')) { clearTimeout(timer); resolve(); }
+        if (line.includes('HTTP server listening')) { clearTimeout(timer); resolve(undefined); }
       }
     };
     child.stdout.on('data', onData);
@@ -212,18 +213,19 @@ export async function startCodeServer(o = {}) {
     exitPromise.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`code-server exited (${code ?? signal}) before it was ready:\n${tail.join('\n')}`)); });
   });
 
+  const pid = /** @type {number} */ (child.pid);
   let stopped;
   const stop = () => {
     stopped ??= (async () => {
       if (!exited) {
-        try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-        const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+        try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
+        const t = setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
         await exitPromise;
         clearTimeout(t);
       }
       // Extension hosts and debuggees in the group may outlive the server by a moment.
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* all gone */ }
-      liveGroups.delete(child.pid);
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* all gone */ }
+      liveGroups.delete(pid);
       await new Promise((r) => logStream.end(r));
       if (!o.keep) removeRunDir(dirs);
       else liveRunDirs.delete(dirs);
@@ -251,7 +253,7 @@ export async function startCodeServer(o = {}) {
     remoteUri: (p) => `vscode-remote://127.0.0.1:${port}${encodeURI(p)}`,
     /** Workbench URL opening `folder`, optionally with a smoke-test payload of [key, value] pairs. */
     url: (folder, payload) => {
-      const q = new URLSearchParams();
+      const q = new globalThis.URLSearchParams();
       if (folder) q.set('folder', folder);
       if (payload) q.set('payload', JSON.stringify(payload));
       return `${baseUrl}/?${q.toString()}`;
@@ -271,6 +273,7 @@ export const chromiumArgs = [
  * Launches Debian's Chromium headless through playwright-core, isolated like code-server.
  * Returns the playwright Browser; close it with `close()` (also removes its folders).
  */
+/** @param {{ env?: NodeJS.ProcessEnv, headless?: boolean }} [options] */
 export async function launchChromium({ env, headless = process.env.HEADED !== '1' } = {}) {
   const { chromium } = await import('playwright-core');
   // Playwright makes its profile and artifacts folders in os.tmpdir() at launch: point that at the run's TMPDIR so

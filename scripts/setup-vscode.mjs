@@ -1,3 +1,4 @@
+// @ts-check
 // Installs the real VS Code the tests and `npm start` run: code-server (VS Code in the browser, from the npm
 // registry) on its own Node 24, also from the npm registry, into .tools/ (gitignored), and, when running as root,
 // Debian's Chromium (to drive the workbench) and libkrb5-dev (code-server's `kerberos` module builds against it).
@@ -184,7 +185,7 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
       ensureSetup();
     }
   } catch (e) {
-    console.error(`[setup-vscode] ${e.message}`);
+    console.error(`[setup-vscode] ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
   }
 }

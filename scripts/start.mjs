@@ -1,3 +1,4 @@
+// @ts-check
 // `npm start`: the real VS Code (code-server) in your browser, on 127.0.0.1 only, with Retention Explorer installed and
 // the bundled example/ workspace open, ready to debug. Stays up until Ctrl-C, then stops everything and cleans up.
 //

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the project's tests inside a real VS Code: code-server (installed by scripts/setup-vscode.mjs) driven by Debian's
 // Chromium through playwright-core. Builds nothing: `npm test` (scripts/test.mjs) builds first.
 //
@@ -20,7 +21,7 @@
 // The workspace is example/ (the bundled example) when it exists, else a temporary folder with a tiny Node program.
 // Ends with `@@summary {"passed":N,"failed":M}` on its own line and a non-zero exit code when anything failed.
 // Timeouts: RETENTION_SUITE_TIMEOUT_MS (default 900000) for the whole suite, RETENTION_E2E_TIMEOUT_MS (default
-// 300000) per browser test.
+// 480000) per browser test.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +30,11 @@ import { pathToFileURL } from 'node:url';
 import { codeServerCli, launchChromium, prepareRun, root, startCodeServer, waitFor } from './codeServer.mjs';
 import { ensureSetup } from './setup-vscode.mjs';
 
+/** A caught value as text: its stack (or just its message) when it is an Error. */
+function errorText(/** @type {unknown} */ e, stack = true) {
+  return e instanceof Error ? (stack && e.stack) || e.message : String(e);
+}
+
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name) => {
@@ -36,10 +42,11 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const only = new Set((option('--only') ?? 'suite,e2e,vsix,start').split(',').map((s) => s.trim()).filter(Boolean));
-const grep = option('--grep') ? new RegExp(option('--grep')) : undefined;
+const grepOption = option('--grep');
+const grep = grepOption ? new RegExp(grepOption) : undefined;
 const keep = flag('--keep');
 const SUITE_TIMEOUT_MS = Number(process.env.RETENTION_SUITE_TIMEOUT_MS) || 15 * 60_000;
-const E2E_TIMEOUT_MS = Number(process.env.RETENTION_E2E_TIMEOUT_MS) || 5 * 60_000;
+const E2E_TIMEOUT_MS = Number(process.env.RETENTION_E2E_TIMEOUT_MS) || 8 * 60_000;
 const artifactsRoot = join(root, 'test-artifacts');
 const suiteEntry = join(root, 'out', 'test', 'suite', 'index.js');
 const EXTENSION_ID = 'retention-explorer.retention-explorer';
@@ -67,7 +74,7 @@ function indent(text, pad) {
 async function cleanup() {
   for (const fn of [...cleanups].reverse()) {
     cleanups.delete(fn);
-    try { await fn(); } catch (e) { console.error(`cleanup: ${e.message}`); }
+    try { await fn(); } catch (e) { console.error(`cleanup: ${errorText(e, false)}`); }
   }
 }
 
@@ -197,7 +204,7 @@ async function runSuite(workspace, browser) {
     if (t.state === 'pending') { console.log(`  skip ${t.fullTitle}`); continue; }
     record(`suite › ${t.fullTitle}`, t.state === 'passed', t.error ? (t.error.stack || t.error.message) : undefined, t.durationMs);
   }
-  for (const e of res?.errors ?? []) record(`suite › ${e.where}`, false, e.stack || e.message);
+  for (const e of res?.errors ?? []) record(`suite › ${e.where}`, false, errorText(e));
 
   const where = `logs: ${relative(root, consoleLog)}${keep ? `, ${relative(root, cs.logFile)}` : ' (rerun with --keep for code-server logs)'}`;
   if (outcome.timeout) {
@@ -255,7 +262,7 @@ async function runE2E(workspace, browser) {
     try {
       tests = await loadTests(file);
     } catch (e) {
-      record(`e2e › ${short}: loads`, false, e.stack || e.message);
+      record(`e2e › ${short}: loads`, false, errorText(e));
       continue;
     }
     for (const [name, fn] of tests) {
@@ -304,7 +311,7 @@ async function runE2E(workspace, browser) {
       } catch (e) {
         if (finishing) return;
         if (page) await page.screenshot({ path: join(artifactsDir, 'failure.png') }).catch(() => undefined);
-        record(full, false, `${e.stack || e.message}\n(screenshot and console: ${relative(root, artifactsDir)})`, Date.now() - t0);
+        record(full, false, `${errorText(e)}\n(screenshot and console: ${relative(root, artifactsDir)})`, Date.now() - t0);
       } finally {
         await closeContext().catch(() => undefined);
         await stopServer();
@@ -347,7 +354,7 @@ async function runVsix() {
     if (!existsSync(join(installedDir, 'dist', 'extension.js'))) throw new Error(`installed, but ${installedDir}/dist/extension.js is missing`);
     record('vsix › vsce package installs into code-server and is listed', true, undefined, Date.now() - t0);
   } catch (e) {
-    record('vsix › vsce package installs into code-server and is listed', false, e.message, Date.now() - t0);
+    record('vsix › vsce package installs into code-server and is listed', false, errorText(e, false), Date.now() - t0);
   }
   await disposeRun();
 }
@@ -358,9 +365,10 @@ async function runVsix() {
 /** Processes (pid, process group, command line) whose command line contains `needle`. */
 function processesWith(needle) {
   const r = spawnSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
-  return (r.stdout || '').split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter(Boolean)
-    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }))
-    .filter((p) => p.pid !== process.pid && p.args.includes(needle));
+  return (r.stdout || '').split('\n').flatMap((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+    return m ? [{ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }] : [];
+  }).filter((p) => p.pid !== process.pid && p.args.includes(needle));
 }
 
 async function runStart(browser) {
@@ -379,7 +387,10 @@ async function runStart(browser) {
   child.stderr.on('data', onData);
   let exit;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
-  const killGroup = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+  const killGroup = (/** @type {NodeJS.Signals} */ sig) => {
+    if (!child.pid) return; // never started: no group (and -0 would be our own)
+    try { process.kill(-child.pid, sig); } catch { /* gone */ }
+  };
   const stopStart = onCleanup(async () => { if (!exit) { killGroup('SIGINT'); await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]); killGroup('SIGKILL'); } });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const closeContext = onCleanup(() => context.close());
@@ -417,7 +428,7 @@ async function runStart(browser) {
     record(name, true, undefined, Date.now() - t0);
   } catch (e) {
     await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);
-    record(name, false, `${e.stack || e.message}\n(log and screenshot: ${relative(root, artifacts)})`, Date.now() - t0);
+    record(name, false, `${errorText(e)}\n(log and screenshot: ${relative(root, artifacts)})`, Date.now() - t0);
   } finally {
     await closeContext().catch(() => undefined);
     await stopStart();
@@ -456,7 +467,7 @@ async function runElectron(workspace) {
   for (const t of res?.tests ?? []) {
     if (t.state !== 'pending') record(`electron suite › ${t.fullTitle}`, t.state === 'passed', t.error?.stack || t.error?.message, t.durationMs);
   }
-  for (const e of res?.errors ?? []) record(`electron suite › ${e.where}`, false, e.stack || e.message);
+  for (const e of res?.errors ?? []) record(`electron suite › ${e.where}`, false, errorText(e));
   if (!res) record('electron suite: ran', false, `VS Code desktop did not run the suite: ${code?.message ?? `exit code ${code}`}. Set VSCODE_EXECUTABLE to an installed VS Code.`);
 }
 
@@ -491,7 +502,7 @@ async function main() {
 try {
   await main();
 } catch (e) {
-  record('vscode harness', false, e.stack || e.message);
+  record('vscode harness', false, errorText(e));
 }
 finishing = true;
 await cleanup();

@@ -24,6 +24,11 @@ export interface ActionResult {
 
 const OBJECT_GROUP = 'retention-explorer-action';
 
+function short(text: string): string {
+  const t = text.trim();
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
 /** The two ways to wrap what the user typed: as an expression (its promise awaited), or as statements. */
 function wrappings(expression: string): string[] {
   const body = expression.trim().replace(/;+\s*$/, '');
@@ -64,8 +69,8 @@ export async function runAction(
         continue;
       }
       if (ex) {
-        const what = ex.exception?.description?.split('\n')[0] ?? ex.exception?.value ?? ex.text;
-        throw new CaptureError('selection', `The action threw on run ${run + 1} of ${times}: ${String(what)}. Fix the expression, or the program, and run it again.`);
+        const what = ex.exception?.description?.split('\n')[0] ?? ex.text;
+        throw new CaptureError('selection', `\`${short(expression)}\` threw ${what} on run ${run + 1} of ${times}; it was not run again.`);
       }
       source = candidate;
       break;

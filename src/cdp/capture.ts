@@ -10,7 +10,8 @@
 import type Protocol from 'devtools-protocol';
 import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../core/snapshotParser';
 import type { CdpConnection } from './connect';
-import { CaptureError, formatBytes } from './errors';
+import { formatBytes } from '../shared/labels';
+import { CaptureError } from './errors';
 
 export type CapturePhase =
   /** Waiting for an earlier (possibly cancelled) capture on the same connection to finish. */
@@ -147,23 +148,39 @@ export class CaptureService {
    */
   captureObject(selection: ObjectSelection, options: SnapshotOptions = {}): Promise<ObjectCaptureResult> {
     return this.enqueue(options, async () => {
-      const pre = await this.preselect(selection, options);
-      if (pre.kind === 'after-snapshot') {
-        const result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
-          snapshotParams(options), options);
-        return { ...result, object: await this.selectAfterSnapshot(selection) };
+      const pre = await this.duringSelection(selection, () => this.preselect(selection, options));
+      try {
+        if (pre.kind === 'after-snapshot') {
+          const result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
+            snapshotParams(options), options);
+          const marked = pre.mark ? markedObjectId(result.snapshot, pre.mark.token) : null;
+          // The mark names the object in this snapshot whatever another client did to V8's ids meanwhile.
+          const object = marked !== null
+            ? selected(pre.expression, pre.result, pre.scope, marked, 'after-snapshot')
+            : await this.duringSelection(selection, () => this.selectAfterSnapshot(selection), 'after the snapshot was received');
+          return { ...result, object };
+        }
+        const { startedTracking } = pre;
+        let { object } = pre;
+        let result: CaptureResult;
+        if (startedTracking) {
+          // Stopping the tracking we started takes the snapshot (V8 always does) and leaves tracking off, as it was.
+          result = await this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
+            snapshotParams(options), options);
+        } else {
+          result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
+            snapshotParams(options), options);
+        }
+        // Another client that detaches clears V8's ids for the whole isolate, and the next snapshot numbers the heap
+        // anew: the id read before the snapshot may then name another object in it. The mark does not.
+        const marked = pre.mark ? markedObjectId(result.snapshot, pre.mark.token) : null;
+        if (marked !== null && marked !== object.heapId) object = { ...object, heapId: marked };
+        return { ...result, object };
+      } finally {
+        if (pre.mark && !this.connection.closed) {
+          await this.connection.send('Runtime.releaseObjectGroup', { objectGroup: pre.mark.group }).catch(() => {});
+        }
       }
-      const { object, startedTracking } = pre;
-      let result: CaptureResult;
-      if (startedTracking) {
-        // Stopping the tracking we started takes the snapshot (V8 always does) and leaves tracking off, as it was.
-        result = await this.streamSnapshot('HeapProfiler.stopTrackingHeapObjects',
-          snapshotParams(options), options);
-      } else {
-        result = await this.streamSnapshot('HeapProfiler.takeHeapSnapshot',
-          snapshotParams(options), options);
-      }
-      return { ...result, object };
     });
   }
 
@@ -182,7 +199,7 @@ export class CaptureService {
         const heapId = await this.heapIdOf(ev.result.objectId);
         if (heapId === 0) {
           throw new CaptureError('selection',
-            `${quote(expression)} is not in the last snapshot taken on this connection (it is newer, or no snapshot was taken); take a snapshot, then select it.`);
+            `${quote(expression)} is not in the last snapshot taken on this connection (it is newer, no snapshot was taken, or another debugger client detached, which clears V8's ids); take a snapshot, then select it.`);
         }
         return selected(expression, ev.result, ev.scope, heapId, 'known-id');
       } finally {
@@ -292,12 +309,14 @@ export class CaptureService {
    * In every case our handle is released before the snapshot, so it is never a retainer in it.
    */
   private async preselect(selection: ObjectSelection, options: Pick<SnapshotOptions, 'signal' | 'onProgress'>): Promise<
-    { kind: 'ready'; object: SelectedObject; startedTracking: boolean } | { kind: 'after-snapshot' }
+    | { kind: 'ready'; object: SelectedObject; startedTracking: boolean; mark: Mark | null }
+    | { kind: 'after-snapshot'; mark: Mark | null; expression: string; result: Protocol.Runtime.RemoteObject; scope: string }
   > {
     const expression = this.checkExpression(selection, options);
     const conn = this.connection;
     const objectGroup = `retention-explorer-${process.pid}-${++groupCounter}`;
     let startedTracking = false;
+    let mark: Mark | null = null;
     try {
       let ev = await this.evaluateObject(selection, expression, objectGroup, true);
       const sideEffectFree = !ev.sideEffects;
@@ -310,13 +329,61 @@ export class CaptureService {
         startedTracking = true;
         heapId = await this.trackedHeapIdOf(ev.result.objectId, expression);
       }
-      if (heapId === 0) return { kind: 'after-snapshot' };
-      return { kind: 'ready', startedTracking, object: selected(expression, ev.result, ev.scope, heapId, startedTracking ? 'tracked' : 'known-id') };
+      mark = await this.placeMark(ev.result.objectId);
+      if (heapId === 0) return { kind: 'after-snapshot', mark, expression, result: ev.result, scope: ev.scope };
+      return { kind: 'ready', startedTracking, mark, object: selected(expression, ev.result, ev.scope, heapId, startedTracking ? 'tracked' : 'known-id') };
     } catch (e) {
       if (startedTracking) await this.stopTrackingQuietly().catch(() => {});
+      if (mark && !conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup: mark.group }).catch(() => {});
       throw e;
     } finally {
       if (!conn.closed) await conn.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+    }
+  }
+
+  /** Says when the target went away during selection: "exited while `expr` was being evaluated". */
+  private async duringSelection<T>(selection: ObjectSelection, work: () => Promise<T>, when = 'before any snapshot was taken'): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof CaptureError && e.code === 'target-exited' && !/ while (the snapshot|V8)/.test(e.message)) {
+        const retry = this.connection.viaProxy ? 'Start the session again and retry.' : 'Start it again and retry.';
+        throw new CaptureError('target-exited',
+          `${this.connection.goneSentence} while ${quote(selection.expression.trim())} was being evaluated (${when}). ${retry}`,
+          { method: e.method, cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Marks the object so that the snapshot itself says which node it is: `{ [token]: new WeakRef(object) }`, held in an
+   * object group of ours until the snapshot is parsed. A WeakRef does not keep the object alive, so the mark changes
+   * nothing about its retention (an object only the evaluation held is still collected); in the snapshot, the
+   * property named by the token leads to the WeakRef and its weak `target` edge to the object. Heap ids cannot do this
+   * alone: V8 keeps one id table per isolate and clears it whenever any client detaches. Null when the target cannot
+   * make one (no WeakRef); the ids are then all there is.
+   */
+  private async placeMark(objectId: string): Promise<Mark | null> {
+    const group = `retention-explorer-${process.pid}-${++groupCounter}`;
+    const token = `retention-explorer-mark-${process.pid}-${groupCounter}-${Math.random().toString(36).slice(2)}`;
+    try {
+      const r = await this.connection.send('Runtime.callFunctionOn', {
+        objectId,
+        functionDeclaration: 'function (key) { return { [key]: new WeakRef(this) }; }',
+        arguments: [{ value: token }],
+        objectGroup: group,
+        silent: true,
+        returnByValue: false,
+      });
+      if (r.exceptionDetails || !r.result.objectId) {
+        await this.connection.send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => {});
+        return null;
+      }
+      return { token, group };
+    } catch (e) {
+      if (e instanceof CaptureError && e.code === 'target-exited') throw e;
+      return null;
     }
   }
 
@@ -408,7 +475,7 @@ export class CaptureService {
     try {
       await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
     } finally {
-      drop();
+      drop.dispose();
     }
   }
 
@@ -488,7 +555,7 @@ export class CaptureService {
     // Aborted before the command went out (after selection started tracking): let it run and drain.
     if (options.signal?.aborted) onAbort();
 
-    const cleanup = () => { offChunk(); offProgress(); options.signal?.removeEventListener('abort', onAbort); };
+    const cleanup = () => { offChunk.dispose(); offProgress.dispose(); options.signal?.removeEventListener('abort', onAbort); };
 
     return Promise.race([settled, woken.then(() => 'stopped' as const)]).then((outcome) => {
       if (outcome !== 'ok' && outcome !== 'stopped') {
@@ -522,12 +589,11 @@ export class CaptureService {
 
   private snapshotError(e: unknown, bytes: number, buildFraction: number): CaptureError {
     if (e instanceof CaptureError && e.code === 'target-exited') {
-      const progress = bytes > 0
-        ? `${formatBytes(bytes)} received`
-        : `${Math.floor(buildFraction * 100)}% built, nothing received yet`;
+      const when = bytes > 0
+        ? `while the snapshot was being taken (${formatBytes(bytes)} received)`
+        : `while V8 was building the snapshot (${buildFraction > 0 ? `${Math.floor(buildFraction * 100)}% done` : 'nothing received yet'})`;
       const retry = this.connection.viaProxy ? 'Start the session again and retry.' : 'Start it again and retry.';
-      return new CaptureError('target-exited',
-        `${this.connection.goneSentence} while the snapshot was being taken (${progress}). ${retry}`, { method: e.method, cause: e });
+      return new CaptureError('target-exited', `${this.connection.goneSentence} ${when}. ${retry}`, { method: e.method, cause: e });
     }
     if (e instanceof CaptureError) return e;
     if (e instanceof SnapshotFormatError) {
@@ -540,6 +606,34 @@ export class CaptureService {
     }
     return new CaptureError('protocol', `Taking the snapshot failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }
+}
+
+/** A mark placed on the selected object (see `placeMark`). */
+interface Mark {
+  token: string;
+  group: string;
+}
+
+/**
+ * The heap id of the object a mark points at in this snapshot, or null when the mark is not in it or its object was
+ * collected. One pass over the edges for the property named by the token.
+ */
+export function markedObjectId(s: HeapSnapshot, token: string): number | null {
+  const name = s.strings.indexOf(token);
+  const targetName = s.strings.indexOf('target');
+  const property = s.edgeTypeNames.indexOf('property');
+  const weak = s.edgeTypeNames.indexOf('weak');
+  if (name < 0 || targetName < 0 || property < 0 || weak < 0) return null;
+  const { edgeType, edgeNameOrIndex, edgeTarget, firstEdge } = s;
+  for (let e = 0; e < s.edgeCount; e++) {
+    if (edgeNameOrIndex[e] !== name || edgeType[e] !== property) continue;
+    const ref = edgeTarget[e];
+    for (let f = firstEdge[ref]; f < firstEdge[ref + 1]; f++) {
+      if (edgeType[f] === weak && edgeNameOrIndex[f] === targetName) return s.nodeId[edgeTarget[f]];
+    }
+    return null;
+  }
+  return null;
 }
 
 function cancelled(bytes?: number): CaptureError {
@@ -556,7 +650,7 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e instanceof Error ? e : new Error(String(e))); },
     );
   });
 }
@@ -607,7 +701,7 @@ function describeNonObject(r: Protocol.Runtime.RemoteObject): string | null {
     case 'symbol':
       return `a symbol (${r.description ?? ''})`;
     default:
-      return `a ${r.type}`;
+      return `a ${String(r.type)}`;
   }
 }
 

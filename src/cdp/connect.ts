@@ -9,6 +9,7 @@ import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import type Protocol from 'devtools-protocol';
 import * as http from 'node:http';
+import type { Disposable } from '../shared/disposables';
 import { CaptureError } from './errors';
 
 /** Where to connect. */
@@ -76,6 +77,11 @@ export class CdpConnection {
   readonly scripts = new Map<string, ScriptInfo>();
   target: TargetInfo;
 
+  /** When the target last said anything (an event or an answer), in ms since the epoch; for stall detection. */
+  lastHeard = Date.now();
+  /** Commands sent and not yet answered. */
+  inFlight = 0;
+
   private isClosed = false;
   private closedByUs = false;
   private readonly closeHandlers = new Set<() => void>();
@@ -90,6 +96,7 @@ export class CdpConnection {
   ) {
     this.target = { nodeVersion: null, v8Version: null, warning: null, webSocketUrl, title };
     client.on('disconnect', () => this.markClosed());
+    client.on('event', () => { this.lastHeard = Date.now(); });
     const on = client.on.bind(client) as unknown as (event: string, handler: (p: never) => void) => void;
     on('Debugger.paused', (p: Protocol.Debugger.PausedEvent) => { this.paused = p; });
     on('Debugger.resumed', () => { this.paused = null; });
@@ -114,30 +121,45 @@ export class CdpConnection {
 
   /** Sends a typed CDP command. Errors are CaptureErrors that name the method. */
   send<M extends CommandName>(method: M, params?: CommandParams<M>, options?: SendOptions): Promise<CommandResult<M>> {
-    return this.sendRaw(method, params as object | undefined, options) as Promise<CommandResult<M>>;
+    return this.sendRaw(method, params, options) as Promise<CommandResult<M>>;
   }
 
   /** Sends a command the protocol typings do not know (js-debug's `JsDebug.*`). */
   sendRaw(method: string, params?: object, options?: SendOptions): Promise<unknown> {
+    // The caller's stack, taken now (as js-debug's connection does): an error made later, in a socket callback or a
+    // timer, would otherwise point at the socket, not at the code that sent the command.
+    const caller: { stack?: string } = {};
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only the function's identity is used, to cut the stack there
+    Error.captureStackTrace(caller, CdpConnection.prototype.sendRaw);
+    const withCallerStack = <E>(e: E): E => {
+      if (e instanceof Error && caller.stack) e.stack = `${e.name}: ${e.message}${caller.stack.slice(caller.stack.indexOf('\n'))}`;
+      return e;
+    };
     if (this.isClosed) {
-      return Promise.reject(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method }));
+      return Promise.reject(withCallerStack(new CaptureError('target-exited', `${this.goneSentence} before ${method} could be sent.`, { method })));
     }
+    if (this.inFlight++ === 0) this.lastHeard = Date.now();
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const offClose = this.onClose(() => finish(new CaptureError('target-exited', `${this.goneSentence} while waiting for ${method}.`, { method })));
-      const finish = (err: unknown, value?: unknown) => {
+      const finish = (err: Error | undefined, value?: unknown) => {
         if (settled) return;
         settled = true;
-        offClose();
+        this.inFlight--;
+        this.lastHeard = Date.now();
+        offClose.dispose();
         if (timer) clearTimeout(timer);
-        if (err) reject(err);
+        if (err) reject(withCallerStack(err));
         else resolve(value);
       };
       if (options?.timeoutMs !== undefined) {
         timer = setTimeout(() => finish(new CaptureError('timeout',
-          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.`, { method })), options.timeoutMs);
+          `${capitalise(this.description)} did not answer ${method} within ${seconds(options.timeoutMs!)}.${this.viaProxy ? ''
+            : ' The program is busy (another tool taking a heap snapshot, or a long synchronous task) or stopped; retry when it is free.'}`,
+          { method })), options.timeoutMs);
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the typings' overloads take only known method names
       (this.client.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
         (value) => finish(undefined, value),
         (e: unknown) => finish(this.translate(method, e)),
@@ -145,22 +167,22 @@ export class CdpConnection {
     });
   }
 
-  /** Subscribes to a typed event; returns the unsubscribe function. */
-  on<E extends EventName>(event: E, handler: (params: EventParams<E>) => void): () => void {
+  /** Subscribes to a typed event until disposed. */
+  on<E extends EventName>(event: E, handler: (params: EventParams<E>) => void): Disposable {
     const listener = handler as (...args: unknown[]) => void;
     const emitter = this.client as unknown as NodeJS.EventEmitter;
-    emitter.on(event as string, listener);
-    return () => { emitter.removeListener(event as string, listener); };
+    emitter.on(event, listener);
+    return { dispose: () => { emitter.removeListener(event, listener); } };
   }
 
   /** Called once when the connection closes for any reason (the target exited, or `close()`). */
-  onClose(handler: () => void): () => void {
+  onClose(handler: () => void): Disposable {
     if (this.isClosed) {
       queueMicrotask(handler);
-      return () => {};
+      return { dispose: () => {} };
     }
     this.closeHandlers.add(handler);
-    return () => { this.closeHandlers.delete(handler); };
+    return { dispose: () => { this.closeHandlers.delete(handler); } };
   }
 
   /** True when the close was ours (`close()`), not the target's. */
@@ -172,11 +194,14 @@ export class CdpConnection {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.closedByUs = true;
+    let closed = false;
     try {
-      await withTimeout(this.client.close(), 2000);
+      await withTimeout(this.client.close().then(() => { closed = true; }), 2000);
     } catch {
       // The socket is gone either way.
     }
+    // A stopped target never answers the close handshake; the socket would hold the process for ws's 30 s.
+    if (!closed) (this.client as unknown as { _ws?: { terminate?: () => void } })._ws?.terminate?.();
     this.markClosed();
   }
 
@@ -192,6 +217,10 @@ export class CdpConnection {
   private translate(method: string, e: unknown): CaptureError {
     if (e instanceof CaptureError) return e;
     const err = e as { message?: string; response?: { message?: string; data?: string; code?: number } };
+    // The target is exiting: its context is gone before its socket closes.
+    if (err?.response?.message && /^(Cannot find context with specified id|Execution context was destroyed|Cannot find default execution context|Inspected target navigated or closed)/.test(err.response.message)) {
+      return new CaptureError('target-exited', `${this.goneSentence} while waiting for ${method}.`, { method, cause: e });
+    }
     if (err && err.response && typeof err.response.message === 'string') {
       const detail = err.response.data ? `${err.response.message} (${err.response.data})` : err.response.message;
       return new CaptureError('protocol', `${method} failed: ${detail}.`, { method, cause: e });
@@ -431,7 +460,7 @@ async function openSocket(url: string, description: string, viaProxy: boolean, t
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => resolve(undefined), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
   });
 }
 

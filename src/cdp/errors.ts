@@ -39,5 +39,3 @@ export function isCancelled(e: unknown): boolean {
   return e instanceof CaptureError && e.code === 'cancelled';
 }
 
-/** "12.3 MB" for progress and error sentences: the core's one formatting. */
-export { formatBytes } from '../core/format';

@@ -1,14 +1,16 @@
 /**
- * The whole live flow for one object: select it by expression, capture the snapshot that contains it, analyse, name
- * the scripts, map locations to original sources. Used by `retention capture` and by the extension's worker.
+ * The live flow for one object, written once: select it by expression, capture the snapshot that contains it,
+ * analyse, name the scripts, map locations to original sources. `retention capture` runs it whole
+ * (`captureReport`); the extension's worker captures and analyses with its own progress and bookkeeping, then
+ * finishes with the same `reportSelected`.
  */
 import { HeapAnalysis } from '../core/analysis';
 import type { RetentionReport } from '../core/report';
 import type { ReportOptions } from '../core/retention';
+import { applySourceMaps, type SourceMapResolver } from '../node/sourceMaps';
 import type { CaptureService, ObjectSelection, SelectedObject, SnapshotOptions } from './capture';
 import { CaptureError } from './errors';
 import { learnScriptUrls, liveSourceMapResolver } from './liveScripts';
-import { applySourceMaps } from './sourceMaps';
 
 export interface LiveReportOptions extends SnapshotOptions {
   report?: ReportOptions;
@@ -28,7 +30,19 @@ export interface LiveReport {
 export async function captureReport(service: CaptureService, selection: ObjectSelection, options: LiveReportOptions = {}): Promise<LiveReport> {
   const captured = await service.captureObject(selection, options);
   const analysis = HeapAnalysis.fromSnapshot(captured.snapshot);
-  const { object } = captured;
+  const resolver = options.sourceMaps !== false ? liveSourceMapResolver(service.connection) : null;
+  const report = await reportSelected(service, analysis, captured.object, { report: options.report, resolver });
+  return { report, object: captured.object, analysis, snapshotBytes: captured.bytes };
+}
+
+/**
+ * The selected object's report from the snapshot captured for it: its scripts named from the live session, its
+ * locations source-mapped when a resolver is given. Throws a CaptureError sentence when only the evaluation held it.
+ */
+export async function reportSelected(
+  service: CaptureService, analysis: HeapAnalysis, object: SelectedObject,
+  options: { report?: ReportOptions; resolver: SourceMapResolver | null },
+): Promise<RetentionReport> {
   if (!analysis.hasObject(object.heapId)) {
     throw new CaptureError('selection',
       `\`${object.expression}\` (${object.description}) was collected before the snapshot: nothing in the program holds it, ` +
@@ -36,8 +50,8 @@ export async function captureReport(service: CaptureService, selection: ObjectSe
   }
   await nameScripts(service, analysis);
   const report = analysis.report(object.heapId, options.report);
-  if (options.sourceMaps !== false) await applySourceMaps(report, liveSourceMapResolver(service.connection));
-  return { report, object, analysis, snapshotBytes: captured.bytes };
+  if (options.resolver) await applySourceMaps(report, options.resolver);
+  return report;
 }
 
 /** Gives the analysis the URLs of scripts the snapshot does not name, from the live session. */

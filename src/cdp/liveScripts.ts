@@ -7,7 +7,7 @@
  * `//# sourceURL=` comment.
  */
 import type { CdpConnection } from './connect';
-import { SourceMapResolver } from './sourceMaps';
+import { SourceMapResolver } from '../node/sourceMaps';
 
 const SOURCE_URL = /\/\/[#@][ \t]*sourceURL=[ \t]*(\S+)[ \t]*$/m;
 

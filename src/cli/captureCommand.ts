@@ -7,7 +7,7 @@
  *
  * Exit codes: 0 success, 1 the capture failed (a sentence on stderr), 2 usage error, 130 interrupted.
  */
-import { formatReport } from '../core/format';
+import { formatBytes, formatReport } from '../core/format';
 import { displayText } from '../shared/displayText';
 import { AtomicFileWriter } from '../node/atomicFile';
 import { sentence } from './terminalText';
@@ -31,6 +31,8 @@ Options:
   --paths N, --cycles N, --max-cycle-length N, --internal   as for retention analyze
   --no-source-maps              report generated JavaScript positions, not original sources
   --timeout MS                  how long the inspector may take to answer when connecting (default 5000)
+  --stall-timeout MS            give up when the target sends nothing for MS during the capture (it is stopped,
+                                e.g. by SIGSTOP, or frozen); default: wait as long as it takes
 `;
 
 class CaptureUsageError extends Error {}
@@ -47,9 +49,10 @@ interface CaptureArgs {
   internal: boolean;
   sourceMaps: boolean;
   timeoutMs?: number;
+  stallTimeoutMs?: number;
 }
 
-const VALUED = ['inspect', 'expression', 'frame', 'save', 'paths', 'cycles', 'max-cycle-length', 'timeout'];
+const VALUED = ['inspect', 'expression', 'frame', 'save', 'paths', 'cycles', 'max-cycle-length', 'timeout', 'stall-timeout'];
 const SWITCHES = ['json', 'internal', 'no-source-maps', 'help'];
 
 export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
@@ -101,6 +104,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     internal: flags.has('internal'),
     sourceMaps: !flags.has('no-source-maps'),
     timeoutMs: int('timeout', 1),
+    stallTimeoutMs: int('stall-timeout', 1),
   };
 }
 
@@ -125,9 +129,14 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
   const onSigint = () => abort.abort();
   process.on('SIGINT', onSigint);
   const progress = progressLine(err);
+  // Where the capture is, for the stall sentence.
+  let phase = 'connecting';
+  let stalled: string | null = null;
+  const stallMs = args.stallTimeoutMs;
   let conn: CdpConnection | null = null;
   let service: CaptureService | null = null;
   let saving: AtomicFileWriter | null = null;
+  let watchdog: NodeJS.Timeout | undefined;
   try {
     // Before attaching: a bad path should not cost a snapshot. A file of its own beside the target, renamed over it
     // only once the whole snapshot is written and parsed.
@@ -136,11 +145,30 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
     if (conn.target.warning) err.write(sentence(`Note: ${conn.target.warning}`));
     service = new CaptureService(conn);
     const file = saving;
-    const live = await captureReport(service, { expression: args.expression, frame: args.frame }, {
+    const connection = conn;
+    if (stallMs !== undefined) {
+      // A target stopped by SIGSTOP (or frozen) keeps its socket open and answers nothing: V8's build progress and
+      // the chunks are the heartbeat, so the capture gives up after stallMs of silence while it waits for something.
+      watchdog = setInterval(() => {
+        if (connection.inFlight > 0 && Date.now() - connection.lastHeard > stallMs && !stalled) {
+          stalled = phase;
+          abort.abort();
+        }
+      }, Math.min(250, stallMs));
+    }
+    // A stopped target answers nothing, not even to a cancel: Ctrl-C and the stall watchdog end the wait here.
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new CaptureError('cancelled', 'The capture was cancelled; the target is unchanged.'));
+      if (abort.signal.aborted) onAbort();
+      else abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    const live = await Promise.race([aborted, captureReport(service, { expression: args.expression, frame: args.frame }, {
       signal: abort.signal,
-      onProgress: progress.update,
-      // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it.
-      buildProgress: progress.tty,
+      onProgress: (p) => { phase = describePhase(p); progress.update(p); },
+      // V8's build percentage costs it an extra pass over the heap: only ask for it when a terminal shows it, or
+      // when it is the heartbeat that tells a slow build from a stopped target.
+      buildProgress: progress.tty || stallMs !== undefined,
       onChunk: file === null ? undefined : (chunk) => { file.write(chunk); },
       sourceMaps: args.sourceMaps,
       report: {
@@ -149,7 +177,7 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
         maxCycleLength: args.maxCycleLength,
         includeInternalCycles: args.internal,
       },
-    });
+    })]);
     progress.clear();
     if (saving) {
       saving.commit();
@@ -160,6 +188,10 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
     return 0;
   } catch (e) {
     progress.clear();
+    if (stalled) {
+      err.write(sentence(`The target sent nothing for ${stallMs! / 1000} s ${String(stalled)}: it is stopped (by SIGSTOP, or a debugger of its own) or frozen. Resume it and retry, or allow longer with --stall-timeout.`));
+      return 1;
+    }
     if (e instanceof CaptureError && e.code === 'cancelled') {
       err.write(sentence('Interrupted; the target is unchanged.'));
       return 130;
@@ -167,11 +199,26 @@ export async function runCapture(argv: string[], out: NodeJS.WritableStream, err
     err.write(sentence(e instanceof Error ? e.message : String(e)));
     return 1;
   } finally {
+    clearInterval(watchdog);
     process.removeListener('SIGINT', onSigint);
     saving?.abort();
+    // Interrupted, the work may still wait on a target that answers nothing: closing the connection first ends it
+    // (V8 then releases this session's object groups and stops its tracking itself).
+    if (abort.signal.aborted && conn) await conn.close();
     // No need to wait for a cancelled snapshot to drain: closing the connection drops V8's remaining chunks.
     if (service) await service.dispose({ drain: false }).catch(() => {});
     if (conn) await conn.close();
+  }
+}
+
+/** "while V8 was building the snapshot (37% done)", for sentences about a stall. */
+function describePhase(p: CaptureProgress): string {
+  switch (p.phase) {
+    case 'waiting': return 'while waiting for an earlier snapshot';
+    case 'selecting': return 'while the expression was being evaluated';
+    case 'building': return `while V8 was building the snapshot (${Math.floor((p.fraction ?? 0) * 100)}% done)`;
+    case 'streaming': return `while the snapshot was streaming (${formatBytes(p.bytes)} received)`;
+    default: return 'after the snapshot was received';
   }
 }
 

@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { HeapAnalysis } from '../core/analysis';
 import { compareSnapshots, ComparisonError, type SnapshotComparison } from '../core/comparison';
-import { parseSnapshotFile } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
 import { digestSnapshot, type SnapshotDigest } from '../core/snapshotDigest';
 import type { Suggestion } from '../core/report';
 import { formatNode } from '../core/format';

@@ -9,12 +9,13 @@
  * Exit codes: 0 success, 1 the work failed (bad snapshot, unknown id, unreachable target), 2 usage error.
  *
  * Every sentence on stderr can repeat hostile text (a file name, a --class argument, a target's exception message):
- * it reaches the terminal only through displayLines. stdout is escaped where it is made (the text report) and left
+ * it reaches the terminal only through `sentence` (displayText). stdout is escaped where it is made (the text report) and left
  * exact for --json, which is data.
  */
 import { HeapAnalysis, UnknownObjectError } from '../core/analysis';
 import { formatReport, formatSummary, formatNode, formatBytes } from '../core/format';
-import { parseSnapshotFile, SnapshotFormatError } from '../core/snapshotParser';
+import { SnapshotFormatError } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
 import { displayText } from '../shared/displayText';
 import { sentence } from './terminalText';
 
@@ -66,10 +67,9 @@ function intFlag(flags: Map<string, string | true>, name: string, fallback: numb
   return n;
 }
 
-async function load(file: string | undefined, io: Io): Promise<HeapAnalysis> {
+async function load(file: string | undefined): Promise<HeapAnalysis> {
   if (!file) throw new UsageError('Name the .heapsnapshot file to read.');
   const snapshot = await parseSnapshotFile(file);
-  void io;
   return HeapAnalysis.fromSnapshot(snapshot);
 }
 
@@ -77,7 +77,7 @@ async function analyze(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, ['json', 'internal'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
   if (positional.length > 1) throw new UsageError(`Unexpected argument "${positional[1]}".`);
   if (!flags.has('id') && !flags.has('class')) throw new UsageError('Say which object: --id N (its heap id, @N in DevTools) or --class NAME.');
-  const analysis = await load(positional[0], io);
+  const analysis = await load(positional[0]);
   let id: number;
   if (flags.has('id')) {
     const raw = String(flags.get('id')).replace(/^@/, '');
@@ -116,7 +116,7 @@ async function analyze(argv: string[], io: Io): Promise<number> {
 
 async function summary(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, ['json'], ['limit']);
-  const analysis = await load(positional[0], io);
+  const analysis = await load(positional[0]);
   const s = analysis.summary({ limit: intFlag(flags, 'limit', 20) });
   io.out.write(flags.has('json') ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s));
   return 0;
@@ -155,12 +155,11 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       return 2;
     }
     if (e instanceof SnapshotFormatError || e instanceof UnknownObjectError) {
-      io.err.write(sentence(`${e.message}`));
+      io.err.write(sentence(e.message));
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.err.write(sentence(`${message}`));
+    io.err.write(sentence(message));
     return 1;
   }
 }
-

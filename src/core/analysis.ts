@@ -6,7 +6,8 @@ import { computeDistances, computeUserReachable, NO_DISTANCE } from './distances
 import { computeDominators } from './dominators';
 import { HeapGraph } from './heapGraph';
 import { LocationIndex } from './locations';
-import type { ClassSummary, HeapSummary, ReportNode, RetainerPage, RetentionReport } from './report';
+import { isRuntimeInternal } from '../shared/labels';
+import { withDebuggerHolder, type ClassSummary, type HeapSummary, type ReportNode, type RetainerPage, type RetentionReport } from './report';
 import { type ReportOptions, RetentionQuery } from './retention';
 import { EdgeSemantics } from './semantics';
 import type { HeapSnapshot } from './snapshotParser';
@@ -91,11 +92,16 @@ export class HeapAnalysis {
   }
 
   report(id: number, options?: ReportOptions): RetentionReport {
-    return this.query.report(this.ordinal(id), options);
+    return withDebuggerHolder(this.query.report(this.ordinal(id), options));
   }
 
   node(id: number): ReportNode {
     return this.query.reportNode(this.ordinal(id));
+  }
+
+  /** The same, for a node ordinal a core query already holds (no search for its id). */
+  nodeAt(ordinal: number): ReportNode {
+    return this.query.reportNode(ordinal);
   }
 
   setScriptUrls(urls: Map<number, string>): void {
@@ -160,7 +166,7 @@ export class HeapAnalysis {
     const classes: ClassSummary[] = [...byName.entries()]
       .map(([nameIndex, e]) => {
         const location = this.locations.locate(e.top[0]);
-        const own = !!location && !!location.url && !/^node:|^internal[\\/]/.test(location.url);
+        const own = !!location && !!location.url && !isRuntimeInternal(location.url);
         return { name: nameIndex === CLOSURE_CLASS ? '(closure)' : g.strings[nameIndex] || '(anonymous)', count: e.count, selfSize: e.self, retainedSize: e.retained, topIds: e.top.map((o) => g.nodeId[o]), location, own };
       })
       .sort((a, b) => Number(b.own) - Number(a.own) || b.retainedSize - a.retainedSize || b.count - a.count)

@@ -6,12 +6,11 @@
  * (suspects.ts). Pure: no vscode, no I/O.
  */
 import type { HeapAnalysis } from './analysis';
-import { counted, classifier, digestSnapshot, identityHash, type SnapshotDigest } from './snapshotDigest';
-import type { SourceLocation } from './report';
-import type { ClassComparison, ComparedSnapshot, SnapshotComparison } from './comparisonResult';
+import { classSlots, digestSnapshot, identityHash, NOT_COUNTED, type SnapshotDigest } from './snapshotDigest';
+import type { ClassComparison, SnapshotComparison } from '../shared/comparisonReport';
 import { findLeakSuspects } from './suspects';
 
-export type { ClassComparison, ComparedSnapshot, SnapshotComparison } from './comparisonResult';
+export type { ClassComparison, ComparedSnapshot, SnapshotComparison } from '../shared/comparisonReport';
 
 export type ComparisonErrorCode = 'different-process' | 'ids-reset' | 'no-ids' | 'order';
 
@@ -22,8 +21,6 @@ export class ComparisonError extends Error {
     this.name = 'ComparisonError';
   }
 }
-
-
 
 
 export interface CompareOptions {
@@ -42,7 +39,8 @@ export interface CompareOptions {
 export function compareSnapshots(earlier: SnapshotDigest[], last: HeapAnalysis, options: CompareOptions): SnapshotComparison {
   if (earlier.length < 1 || earlier.length > 2) throw new Error('compareSnapshots takes a baseline and, optionally, a target.');
   const labels = options.labels;
-  const lastDigest = options.lastDigest ?? digestSnapshot(last);
+  const lastClasses = classSlots(last.graph, last.distances);
+  const lastDigest = options.lastDigest ?? digestSnapshot(last, lastClasses);
   const all = [...earlier, lastDigest];
   checkComparable(all, last, labels);
   const base = earlier[0];
@@ -52,16 +50,16 @@ export function compareSnapshots(earlier: SnapshotDigest[], last: HeapAnalysis, 
 
   // New objects of the last snapshot per class: retained size (not counting one inside another of its class) and
   // the largest few.
-  const { slotOf, names } = classifier(g);
+  const { slots, names } = lastClasses;
   const newRetained = new Map<number, { retained: number; top: number[] }>();
   for (let o = 1; o < nodeCount; o++) {
-    if (nodeId[o] <= base.maxId || !counted(g, last.distances, o)) continue;
-    const slot = slotOf(o);
+    if (nodeId[o] <= base.maxId || slots[o] === NOT_COUNTED) continue;
+    const slot = slots[o];
     let entry = newRetained.get(slot);
     if (!entry) newRetained.set(slot, (entry = { retained: 0, top: [] }));
     let nested = false;
     for (let d = dominator[o], guard = 0; d !== g.rootOrdinal && guard < 64; d = dominator[d], guard++) {
-      if (nodeId[d] > base.maxId && counted(g, last.distances, d) && slotOf(d) === slot) {
+      if (slots[d] === slot && nodeId[d] > base.maxId) {
         nested = true;
         break;
       }
@@ -112,7 +110,7 @@ export function compareSnapshots(earlier: SnapshotDigest[], last: HeapAnalysis, 
   classes.sort((a, b) => Number(b.own) - Number(a.own) || b.newRetainedSize - a.newRetainedSize || b.sizeDelta - a.sizeDelta || a.name.localeCompare(b.name));
 
   const method = earlier.length === 2 ? 'three' : 'two';
-  const suspects = findLeakSuspects(last, { baselineMaxId: base.maxId, target: earlier.length === 2 ? earlier[1] : null, maxGroups: options.maxGroups });
+  const suspects = findLeakSuspects(last, { baselineMaxId: base.maxId, target: earlier.length === 2 ? earlier[1] : null, maxGroups: options.maxGroups, classSlots: lastClasses });
   const notes: string[] = [];
   if (method === 'two') {
     notes.push('Two snapshots: every object made after the baseline and alive in the target is counted, including ones the program would free later; a third snapshot, taken after undoing the action, leaves those out.');
@@ -152,26 +150,41 @@ export function checkComparable(all: SnapshotDigest[], last: HeapAnalysis, label
       throw new ComparisonError('different-process', `${name(0)} and ${name(i)} were written by different versions of V8, so they come from different processes; compare snapshots taken from one running program.`);
     }
   }
-  // Identity: does each earlier snapshot's sample still name the same objects in the last one?
+  // Identity: does each earlier snapshot's sample still name the same objects in the last one? The sampled ids go
+  // into an open-addressing table (a typed array), so the pass over the last snapshot's nodes costs a probe each.
   const g = last.graph;
-  const expected = new Map<number, { hash: number; from: number }[]>();
+  const sampled: { id: number; hash: number; from: number }[] = [];
   for (let i = 0; i < all.length - 1; i++) {
     const { sampleIds, sampleHashes } = all[i].fingerprint;
-    for (let k = 0; k < sampleIds.length; k++) {
-      let list = expected.get(sampleIds[k]);
-      if (!list) expected.set(sampleIds[k], (list = []));
-      list.push({ hash: sampleHashes[k], from: i });
-    }
+    for (let k = 0; k < sampleIds.length; k++) sampled.push({ id: sampleIds[k], hash: sampleHashes[k], from: i });
   }
+  let size = 1024;
+  while (size < sampled.length * 2) size *= 2;
+  const tableIds = new Uint32Array(size); // 0 = empty (0 is never a sampled id: only odd ids are counted)
+  const firstEntry = new Int32Array(size);
+  const nextEntry = new Int32Array(sampled.length).fill(-1);
+  const mask = size - 1;
+  sampled.forEach(({ id }, k) => {
+    let h = Math.imul(id, 0x9e3779b1) >>> 0 & mask;
+    while (tableIds[h] !== 0 && tableIds[h] !== id) h = (h + 1) & mask;
+    if (tableIds[h] === id) {
+      nextEntry[k] = firstEntry[h];
+    }
+    tableIds[h] = id;
+    firstEntry[h] = k;
+  });
   const shared = new Uint32Array(all.length);
   const agreed = new Uint32Array(all.length);
-  for (let o = 0; o < g.nodeCount; o++) {
-    const list = expected.get(g.nodeId[o]);
-    if (!list) continue;
-    const h = identityHash(g, o);
-    for (const { hash, from } of list) {
-      shared[from]++;
-      if (hash === h) agreed[from]++;
+  const { nodeId, nodeCount } = g;
+  for (let o = 0; o < nodeCount; o++) {
+    const id = nodeId[o];
+    let h = Math.imul(id, 0x9e3779b1) >>> 0 & mask;
+    while (tableIds[h] !== 0 && tableIds[h] !== id) h = (h + 1) & mask;
+    if (tableIds[h] !== id || id === 0) continue;
+    const hash = identityHash(g, o);
+    for (let k = firstEntry[h]; k >= 0; k = nextEntry[k]) {
+      shared[sampled[k].from]++;
+      if (sampled[k].hash === hash) agreed[sampled[k].from]++;
     }
   }
   const lastIndex = all.length - 1;

@@ -74,6 +74,7 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   // 3. Semidominators, with path compression over the DFS forest (iterative).
   const ancestor = num.fill(NONE); // DFS numbers by ordinal are no longer needed
   semidominators(n, parent, semi, label, ancestor, preds);
+  // eslint-disable-next-line no-useless-assignment -- frees the predecessor lists for the GC before step 4 allocates
   preds = new Uint32Array(0);
 
   // 4. Immediate dominators: the nearest ancestor in the DFS tree not below the semidominator.

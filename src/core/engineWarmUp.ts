@@ -4,8 +4,9 @@
  * internals, hidden classes and their transitions, debug infos a debugger adds. Kept as data: each entry says how it
  * is recognised in a snapshot and why it is not a suspect. Pure: no vscode, no I/O.
  *
- * A new object is warm-up when it is one of these, or when its shortest way from the roots runs through one (a
- * string in a lazily compiled function's constant pool, a prototype made the first time a class is used).
+ * A new object is warm-up when it is one of these, when one of these dominates it (every way from the roots runs
+ * through it: a string in a lazily compiled function's constant pool), or when it is reached by one of the
+ * `lastEdgeNames` (a prototype made the first time a class is used).
  */
 import type { HeapGraph } from './heapGraph';
 
@@ -16,7 +17,7 @@ export interface WarmUpEntry {
   nodeTypes?: string[];
   /** Node names, exact or by prefix (a trailing `*`). */
   nodeNames?: string[];
-  /** Names of references that lead into engine machinery (internal or property edges). */
+  /** Names of references that lead into engine machinery (internal or property edges; shown in signatures). */
   edgeNames?: string[];
   /**
    * Names of references that make the object they lead to warm-up, without making everything behind it so (a
@@ -62,12 +63,18 @@ export const ENGINE_WARM_UP: WarmUpEntry[] = [
   },
 ];
 
-/** The table compiled for one graph: by node type, by node name and by edge name (string indices). */
+/**
+ * The table compiled for one graph: by node type, and by string (node names, edge names) on first use, since a heap
+ * has millions of strings and a comparison asks about a few thousand.
+ */
 export class WarmUpIndex {
   private readonly nodeTypes: Uint8Array;
-  private readonly nodeNames: Uint8Array;
-  /** Per string: 1 = machinery wherever it is on a path, 2 = only as the last reference (see lastEdgeNames). */
-  private readonly edgeNames: Uint8Array;
+  private readonly exact: Set<string>;
+  private readonly prefixes: string[];
+  private readonly edges: Set<string>;
+  private readonly lastEdges: Set<string>;
+  /** Per string: 0 not yet known; else 1 + bit 1 (a warm-up node name) + bit 2 (machinery edge) + bit 4 (last edge). */
+  private readonly known: Uint8Array;
 
   constructor(private readonly graph: HeapGraph, table: WarmUpEntry[] = ENGINE_WARM_UP) {
     this.nodeTypes = new Uint8Array(graph.nodeTypeNames.length);
@@ -75,27 +82,30 @@ export class WarmUpIndex {
       const i = graph.nodeTypeNames.indexOf(name);
       if (i >= 0) this.nodeTypes[i] = 1;
     }
-    const exact = new Set<string>();
-    const prefixes: string[] = [];
-    for (const entry of table) for (const name of entry.nodeNames ?? []) {
-      if (name.endsWith('*')) prefixes.push(name.slice(0, -1));
-      else exact.add(name);
+    this.exact = new Set(table.flatMap((entry) => (entry.nodeNames ?? []).filter((n) => !n.endsWith('*'))));
+    this.prefixes = table.flatMap((entry) => (entry.nodeNames ?? []).filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1)));
+    this.edges = new Set(table.flatMap((entry) => entry.edgeNames ?? []));
+    this.lastEdges = new Set(table.flatMap((entry) => entry.lastEdgeNames ?? []));
+    this.known = new Uint8Array(graph.strings.length);
+  }
+
+  private bits(stringIndex: number): number {
+    let k = this.known[stringIndex];
+    if (k === 0) {
+      const s = this.graph.strings[stringIndex] ?? '';
+      k = 1;
+      if (this.exact.has(s) || this.prefixes.some((p) => s.startsWith(p))) k |= 2;
+      if (this.edges.has(s)) k |= 4;
+      else if (this.lastEdges.has(s)) k |= 8;
+      this.known[stringIndex] = k;
     }
-    const edges = new Set(table.flatMap((entry) => entry.edgeNames ?? []));
-    const lastEdges = new Set(table.flatMap((entry) => entry.lastEdgeNames ?? []));
-    this.nodeNames = new Uint8Array(graph.strings.length);
-    this.edgeNames = new Uint8Array(graph.strings.length);
-    graph.strings.forEach((s, i) => {
-      if (exact.has(s) || prefixes.some((p) => s.startsWith(p))) this.nodeNames[i] = 1;
-      if (edges.has(s)) this.edgeNames[i] = 1;
-      else if (lastEdges.has(s)) this.edgeNames[i] = 2;
-    });
+    return k;
   }
 
   /** True for an engine-owned node. */
   isWarmUpNode(ordinal: number): boolean {
     const g = this.graph;
-    return this.nodeTypes[g.nodeType[ordinal]] === 1 || this.nodeNames[g.nodeName[ordinal]] === 1;
+    return this.nodeTypes[g.nodeType[ordinal]] === 1 || (this.bits(g.nodeName[ordinal]) & 2) !== 0;
   }
 
   /**
@@ -106,7 +116,7 @@ export class WarmUpIndex {
     const g = this.graph;
     const type = g.edgeType[edge];
     if (type !== g.edges.internal && type !== g.edges.property) return false;
-    const kind = this.edgeNames[g.edgeNameOrIndex[edge]];
-    return kind === 1 || (last && kind === 2);
+    const k = this.bits(g.edgeNameOrIndex[edge]);
+    return (k & 4) !== 0 || (last && (k & 8) !== 0);
   }
 }

@@ -1,10 +1,14 @@
 /**
- * Plain-text renderings of core results, for the command line and golden tests. Every name in them comes from the
- * heap and is hostile: each goes through `displayText`, and each finished line through it again (the sentences embed
- * names too), so the text holds no raw control or bidi character, no line is split or forged, and none is unbounded.
+ * Plain-text renderings of core results, for the command line and golden tests (labels from src/shared/labels.ts).
+ * Every name in them comes from the heap and is hostile: each goes through `displayText`, and each finished line
+ * through it again (the sentences embed names too), so the text holds no raw control or bidi character, no line is
+ * split or forged, and none is unbounded.
  */
 import { displayText } from '../shared/displayText';
+import { distanceLabel, formatBytes, fullLocationLabel, nodeLabel } from '../shared/labels';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation, Step, Suggestion } from './report';
+
+export { formatBytes };
 
 /** The longest name (a class, a property, a URL) one piece of a text line shows. */
 const NAME_MAX = 200;
@@ -16,24 +20,12 @@ function textLines(lines: string[]): string {
   return lines.map((l) => displayText(l, LINE_MAX)).join('\n') + '\n';
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
-
 export function formatLocation(loc: SourceLocation | null | undefined): string {
-  if (!loc) return '';
-  const url = loc.url ? displayText(loc.url.replace(/^file:\/\//, ''), NAME_MAX) : `(script ${loc.scriptId ?? '?'})`;
-  return `${url}:${loc.line}:${loc.column}`;
+  return loc ? displayText(fullLocationLabel(loc), NAME_MAX) : '';
 }
 
 export function formatNode(n: ReportNode): string {
-  const name = n.type === 'closure'
-    ? `${displayText(n.name, NAME_MAX) || '(anonymous)'}()`
-    : n.type === 'string' ? displayText(JSON.stringify(n.name.slice(0, 40)), NAME_MAX) : displayText(n.name, NAME_MAX) || `(${n.type})`;
-  return `${name} @${n.id}`;
+  return `${displayText(nodeLabel(n), NAME_MAX)} @${n.id}`;
 }
 
 function stepLine(step: Step): string {
@@ -53,7 +45,7 @@ export function formatReport(r: RetentionReport): string {
   const lines: string[] = [];
   const loc = formatLocation(o.location);
   lines.push(`${formatNode(o)} (${o.type})${loc ? `  ${loc}` : ''}`);
-  lines.push(`  self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}, distance ${o.distance ?? 'unreachable'}`);
+  lines.push(`  self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}, distance ${distanceLabel(o)}`);
   if (o.allocationStack?.length) {
     lines.push('  allocated at:');
     for (const frame of o.allocationStack) lines.push(`    ${formatLocation(frame)}`);

@@ -1,130 +1,34 @@
 /**
- * Plain, serialisable results that leave the core: the CLI prints them, the worker posts them to the
- * extension host, the extension posts them to the webview. Nothing here refers to the graph's typed arrays.
- *
- * Lines and columns are 1-based here (V8 stores them 0-based; the core converts once, at the edge).
+ * Building the result objects (their types are in src/shared/report.ts, re-exported here): the parts of a DTO
+ * that translate the analysis' internal encodings into what the result says.
  */
+import type { HeldBy, RetentionReport } from '../shared/report';
+import { NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 
-export interface SourceLocation {
-  /** Script URL as V8 knows it (file:///..., node:internal/..., or a path), or '' when only the script id is known. */
-  url: string;
-  line: number;
-  column: number;
-  /** V8's script id, kept so a live session can resolve URLs the snapshot did not name. */
-  scriptId?: number;
-  /** How the location was found. */
-  origin?: 'function' | 'constructor' | 'allocation' | 'source-map';
+export type * from '../shared/report';
+
+/**
+ * A node's distance as the result says it: the analysis measures objects held only by engine or debugger handles
+ * from SYSTEM_DISTANCE on, so that they sort after the program's; no result carries that offset.
+ */
+export function distanceFields(measured: number): { distance: number | null; heldBy: HeldBy | null } {
+  if (measured === NO_DISTANCE) return { distance: null, heldBy: null };
+  if (measured >= SYSTEM_DISTANCE) return { distance: measured - SYSTEM_DISTANCE, heldBy: 'system' };
+  return { distance: measured, heldBy: 'program' };
 }
 
-export interface ReportNode {
-  /** V8 heap object id (the `@123` in DevTools). */
-  id: number;
-  /** V8 node type: object, closure, array, string, hidden, code, synthetic, native, ... */
-  type: string;
-  /** Constructor or function name as DevTools shows it (`Widget`, `onData`, `system / Context`). */
-  name: string;
-  location: SourceLocation | null;
-  selfSize?: number;
-  retainedSize?: number;
-  /** DevTools distance from the user roots; null when the object is unreachable. */
-  distance?: number | null;
-  /** Where the object was allocated, innermost frame first (only when allocations were recorded). */
-  allocationStack?: SourceLocation[];
-}
+/**
+ * Roots V8 names for the debugger's own handles (src/objects/visitors.h, ROOT_ID_LIST). Objects the inspector keeps
+ * for a client (remote objects of an object group) sit under "(Global handles)" with everything else, so only these
+ * are told apart.
+ */
+const DEBUGGER_ROOTS = new Set(['(Debugger)']);
 
-export interface ReportEdge {
-  /** V8 edge type: context, element, property, internal, hidden, shortcut, weak. */
-  type: string;
-  name: string;
-}
-
-export interface Step {
-  from: ReportNode;
-  edge: ReportEdge;
-  to: ReportNode;
-  /** A readable rendering of the edge: "closure captures `widget`", ".parent", "[3]", "Map entry". */
-  label?: string;
-  /** Engine-internal nodes folded into this step (a closure's Context, an array's backing store). */
-  via?: ReportNode[];
-}
-
-export type FixKind = 'weak-ref' | 'weak-map' | 'remove-listener' | 'dispose' | 'delete-entry';
-
-export interface Suggestion {
-  /** Index into the `steps` of the path or cycle it belongs to. */
-  step: number;
-  kind: FixKind;
-  /** What to do, in words, naming the user's own objects. */
-  fix: string;
-  /** Why this edge. */
-  reason: string;
-}
-
-export interface RetainingPath {
-  /** From a GC root (first `from`) to the object (last `to`). */
-  steps: Step[];
-  /** The root this path starts at, as DevTools names it (`global`, `(Global handles)`). */
-  root?: string;
-  /** True when the path starts at a system root rather than a user root (held only by engine or debugger handles). */
-  system?: boolean;
-  suggestion?: Suggestion | null;
-}
-
-export interface Cycle {
-  /** Starts and ends at the object. */
-  steps: Step[];
-  suggestion: Suggestion | null;
-}
-
-export interface RetentionReport {
-  object: ReportNode & { selfSize: number; retainedSize: number; distance: number | null };
-  /** Shortest first; each ends at the object. */
-  paths: RetainingPath[];
-  cycles: Cycle[];
-  /** The single reference whose removal frees the object, when there is one (a cut edge on every path from roots). */
-  fix?: (Suggestion & { path: number }) | null;
-  /** Size of the strongly connected component the object belongs to (user-level edges). */
-  componentSize: number;
-  /** Cycles left out because they run only through engine machinery (maps, prototypes, constructors, internals). */
-  hiddenCycles: number;
-  /** True when the object is held only by engine or debugger handles, not by anything the program reaches. */
-  heldOnlyBySystem: boolean;
-  /** Sentences worth telling the user (why a list is short, what was folded). */
-  notes: string[];
-}
-
-export interface ClassSummary {
-  name: string;
-  count: number;
-  selfSize: number;
-  retainedSize: number;
-  /** Up to a few instance ids, largest retained first: a way into the tree. */
-  topIds: number[];
-  /** Where the class is constructed (its largest instance's constructor). */
-  location?: SourceLocation | null;
-  /** True when that is in the program's own scripts (not Node's internals); such classes are listed first. */
-  own?: boolean;
-}
-
-export interface HeapSummary {
-  nodeCount: number;
-  edgeCount: number;
-  totalSize: number;
-  /** Largest objects by retained size (excluding the synthetic roots). */
-  largestRetainers: ReportNode[];
-  classes: ClassSummary[];
-}
-
-/** One retainer of a node, as the tree shows it when a user expands a row. */
-export interface RetainerEntry {
-  edge: ReportEdge;
-  label: string;
-  node: ReportNode;
-}
-
-export interface RetainerPage {
-  id: number;
-  offset: number;
-  total: number;
-  entries: RetainerEntry[];
+/** The report's object is held by the debugger when every path to it starts at one of the debugger's roots. */
+export function withDebuggerHolder(report: RetentionReport): RetentionReport {
+  const o = report.object;
+  if (o.heldBy === 'system' && report.paths.length > 0 && report.paths.every((p) => p.system && p.root !== undefined && DEBUGGER_ROOTS.has(p.root))) {
+    o.heldBy = 'debugger';
+  }
+  return report;
 }

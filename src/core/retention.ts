@@ -5,7 +5,7 @@
 import { computeDistances, distancesWithout, FLAG_USER_REACHABLE, NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import type { HeapGraph } from './heapGraph';
 import type { LocationIndex } from './locations';
-import type { Cycle, FixKind, ReportNode, RetainingPath, RetentionReport, Step, Suggestion } from './report';
+import { distanceFields, type Cycle, type FixKind, type ReportNode, type RetainingPath, type RetentionReport, type Step, type Suggestion } from './report';
 import { displayName, isUserEdgeFast, userEdgeKind, userEdgeTarget, type EdgeSemantics, type UserEdgeTables } from './semantics';
 import { doubled } from './typedArrays';
 
@@ -57,13 +57,13 @@ export class RetentionQuery {
       const steps = this.readableSteps(raw);
       const rootNode = raw.length ? raw[0].from : target;
       const system = distances[rootNode] >= SYSTEM_DISTANCE && rootNode !== this.g.rootOrdinal;
-      return { steps: steps.map((s) => s.step), root: displayName(this.g, rootNode), system, suggestion: this.suggest(raw, steps, 'path') };
+      return { steps: steps.map((s) => s.step), root: displayName(this.g, rootNode), system, suggestion: this.suggest(steps, 'path') };
     });
 
     const { cycles: rawCycles, componentSize, hidden } = this.cycles(target, maxCycles, maxCycleLength, options.includeInternalCycles ?? false);
     const cycles: Cycle[] = rawCycles.map((raw) => {
       const steps = this.readableSteps(raw);
-      return { steps: steps.map((s) => s.step), suggestion: this.suggest(raw, steps, 'cycle') };
+      return { steps: steps.map((s) => s.step), suggestion: this.suggest(steps, 'cycle') };
     });
 
     const heldOnlyBySystem = distances[target] !== NO_DISTANCE && distances[target] >= SYSTEM_DISTANCE;
@@ -83,7 +83,7 @@ export class RetentionQuery {
     if (rawCycles.length === 0 && componentSize <= 1) notes.push('The object is not part of any cycle of your own references.');
 
     const fix = this.cutEdgeFix(target, rawPaths[0], paths[0]);
-    const object = this.reportNode(target) as RetentionReport['object'];
+    const object = this.reportNode(target);
     const allocation = this.parts.locations.allocationStack(target);
     if (allocation.length) object.allocationStack = allocation;
     return {
@@ -98,9 +98,8 @@ export class RetentionQuery {
     };
   }
 
-  reportNode(node: number): ReportNode & { selfSize: number; retainedSize: number; distance: number | null } {
+  reportNode(node: number): RetentionReport['object'] {
     const g = this.g;
-    const d = this.parts.distances[node];
     return {
       id: g.nodeId[node],
       type: g.typeName(node),
@@ -108,7 +107,7 @@ export class RetentionQuery {
       location: this.parts.locations.locate(node),
       selfSize: g.nodeSelfSize[node],
       retainedSize: this.parts.retainedSize[node],
-      distance: d === NO_DISTANCE ? null : d,
+      ...distanceFields(this.parts.distances[node]),
     };
   }
 
@@ -476,7 +475,6 @@ export class RetentionQuery {
   }
 
   private briefNode(node: number): ReportNode {
-    const d = this.parts.distances[node];
     return {
       id: this.g.nodeId[node],
       type: this.g.typeName(node),
@@ -484,7 +482,7 @@ export class RetentionQuery {
       location: this.parts.locations.locate(node),
       selfSize: this.g.nodeSelfSize[node],
       retainedSize: this.parts.retainedSize[node],
-      distance: d === NO_DISTANCE ? null : d,
+      ...distanceFields(this.parts.distances[node]),
     };
   }
 
@@ -624,7 +622,7 @@ export class RetentionQuery {
   }
 
   /** Best fix on a path or cycle: listeners, then collection entries, then back-references, then a plain reference. */
-  private suggest(raw: RawStep[], steps: { step: Step; raw: RawStep[] }[], context: 'path' | 'cycle'): Suggestion | null {
+  private suggest(steps: { step: Step; raw: RawStep[] }[], context: 'path' | 'cycle'): Suggestion | null {
     let best: (Suggestion & { rank: number }) | null = null;
     steps.forEach((s, index) => {
       for (const r of s.raw) {
@@ -636,7 +634,6 @@ export class RetentionQuery {
         }
       }
     });
-    void raw;
     if (!best) return null;
     const { rank: _rank, ...suggestion } = best as Suggestion & { rank: number };
     return suggestion;
@@ -695,7 +692,7 @@ export class RetentionQuery {
       }
       return null;
     }
-    const { rank: _rank, ...suggestion } = best as Suggestion & { rank: number };
+    const { rank: _rank, ...suggestion } = best;
     return { ...suggestion, path: 0, reason: `${suggestion.reason} Every path from the roots runs through this reference, so removing it frees the object.` };
   }
 
@@ -733,7 +730,7 @@ export class RetentionQuery {
   /** True when some retainer holds `node` through a property whose name matches. */
   private heldAs(node: number, names: RegExp): boolean {
     const g = this.g;
-    for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+    for (const { edge: rEdge } of this.rets(node)) {
       const e = rEdge;
       if (g.edgeType[e] === g.edges.property && names.test(g.edgeName(e))) return true;
     }
@@ -764,7 +761,7 @@ export class RetentionQuery {
     const g = this.g;
     if (g.edgeType[edge] === g.edges.property) return g.edgeName(edge);
     const array = g.name(from) === '(object elements)' ? this.singleRetainer(from) : from;
-    for (const { from: rFrom, edge: rEdge } of this.rets(array)) {
+    for (const { edge: rEdge } of this.rets(array)) {
       const e = rEdge;
       if (g.edgeType[e] === g.edges.property) return g.edgeName(e);
     }
@@ -809,7 +806,7 @@ export class RetentionQuery {
   private referenceName(node: number): string | null {
     const g = this.g;
     if (node < 0) return null;
-    for (const { from: rFrom, edge: rEdge } of this.rets(node)) {
+    for (const { edge: rEdge } of this.rets(node)) {
       const e = rEdge;
       const t = g.edgeType[e];
       if ((t === g.edges.property || t === g.edges.context) && this.parts.semantics.isUserEdge(e, node)) {

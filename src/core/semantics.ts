@@ -2,6 +2,7 @@
  * What V8's edges mean to a user: which references are the program's own (and so can form a cycle worth showing),
  * which nodes are engine plumbing to fold into their owner, and how a step reads.
  */
+import { nodeLabel } from '../shared/labels';
 import type { HeapGraph } from './heapGraph';
 
 /** Property names that are engine machinery rather than the program's data. */
@@ -137,16 +138,7 @@ export class EdgeSemantics {
 
 /** How DevTools would name a node for a reader. */
 export function displayName(graph: HeapGraph, node: number): string {
-  const name = graph.name(node);
-  const type = graph.nodeType[node];
-  const t = graph.types;
-  if (type === t.closure) return name ? `${name}()` : '(anonymous function)';
-  if (type === t.string || type === t.concatString || type === t.slicedString) {
-    return JSON.stringify(name.length > 60 ? name.slice(0, 60) + '…' : name);
-  }
-  if (name === 'system / Context') return '(closure scope)';
-  if (type === t.array && name === '') return '(internal array)';
-  return name || `(${graph.typeName(node)})`;
+  return nodeLabel({ type: graph.typeName(node), name: graph.name(node) });
 }
 
 export interface UserEdgeTables {

@@ -15,6 +15,7 @@
  *
  * Every malformed input ends in a SnapshotFormatError: one sentence in the parser's own words, with the byte offset.
  */
+import { asciiText, concatBytes, utf8Text } from './text';
 import { doubled } from './typedArrays';
 
 export class SnapshotFormatError extends Error {
@@ -144,7 +145,7 @@ export class SnapshotParser {
   private rawInString = false;
   private rawEscape = false;
   private rawStore = false;
-  private rawParts: Buffer[] = [];
+  private rawParts: Uint8Array[] = [];
   /** The section being kept as bytes (it came before the header), or null. */
   private rawSection: PendingSection | null = null;
   private pending: PendingSection[] = [];
@@ -174,7 +175,6 @@ export class SnapshotParser {
   private stringUnitsLength = 0;
   private utf8Need = 0;
   private utf8CodePoint = 0;
-  private stringsDone = false;
 
   // Trace tree: [id, function_info_index, count, size, [children]]*, nested.
   private traceDepth = 0;
@@ -370,7 +370,7 @@ export class SnapshotParser {
         this.state = State.Value;
         return pos + 1;
       case State.Value:
-        return this.startValue(buf, pos);
+        return this.startValue(pos);
       case State.NumberArrayStart:
       case State.StringArrayStart:
       case State.TraceTreeStart:
@@ -395,7 +395,7 @@ export class SnapshotParser {
     while (pos < end) {
       const c = buf[pos++];
       if (c === QUOTE) {
-        this.key = Buffer.from(this.keyBytes).toString('utf8');
+        this.key = utf8Text(Uint8Array.from(this.keyBytes));
         if (this.seenKeys.has(this.key)) this.fail(`The key "${this.key}" appears twice`, pos - 1);
         this.seenKeys.add(this.key);
         this.state = State.Colon;
@@ -407,7 +407,7 @@ export class SnapshotParser {
     return pos;
   }
 
-  private startValue(buf: Uint8Array, pos: number): number {
+  private startValue(pos: number): number {
     const key = this.key;
     if (!this.meta && HEADER_DEPENDENT.has(key)) {
       // Its rows cannot be read before the header: keep its bytes, parse them when the header comes.
@@ -486,7 +486,7 @@ export class SnapshotParser {
       }
     }
     if (this.rawStore) {
-      this.rawParts.push(Buffer.from(buf.subarray(start, pos)));
+      this.rawParts.push(buf.slice(start, pos));
       if (this.rawParts.length > 4096) this.fail(`The "${this.key}" header is implausibly large`, pos);
     } else if (this.rawSection) {
       this.rawSection.parts.push(buf.slice(start, pos));
@@ -498,7 +498,7 @@ export class SnapshotParser {
         this.rawSection = null;
       }
       if (this.rawStore) {
-        this.readHeader(Buffer.concat(this.rawParts).toString('utf8'), pos);
+        this.readHeader(utf8Text(concatBytes(this.rawParts)), pos);
         this.rawParts = [];
         this.replayPending();
       }
@@ -510,7 +510,7 @@ export class SnapshotParser {
   private readHeader(text: string, pos: number): void {
     let header: { meta?: SnapshotMeta; node_count?: number; edge_count?: number; trace_function_count?: number };
     try {
-      header = JSON.parse(text);
+      header = JSON.parse(text) as typeof header;
     } catch {
       this.fail('The "snapshot" header is not valid JSON', pos);
     }
@@ -1108,7 +1108,6 @@ export class SnapshotParser {
         this.needValue = true;
       } else if (c === CLOSE_BRACKET) {
         if (this.needValue) this.fail('A trailing comma ends "strings"', pos - 1);
-        this.stringsDone = true;
         this.state = State.AfterValue;
         return pos;
       } else if (!isSpace(c)) {
@@ -1128,7 +1127,7 @@ export class SnapshotParser {
         p++;
       }
       if (p < end && buf[p] === QUOTE) {
-        this.strings.push(Buffer.from(buf.buffer, buf.byteOffset + pos, p - pos).toString('latin1'));
+        this.strings.push(asciiText(buf, pos, p));
         this.inString = false;
         return p + 1;
       }
@@ -1281,54 +1280,4 @@ function readRow(buf: Uint8Array, p: number, rowLength: number, vals: Int32Array
     }
   }
   return p;
-}
-
-/** Parses a `.heapsnapshot` file by streaming it; never reads it into one string. */
-export async function parseSnapshotFile(
-  path: string,
-  onProgress?: (bytes: number, total: number) => void,
-  signal?: AbortSignal,
-): Promise<HeapSnapshot> {
-  const { createReadStream, promises } = await import('node:fs');
-  let total: number;
-  let regular: boolean;
-  try {
-    const stat = await promises.stat(path);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    total = stat.size;
-    regular = stat.isFile();
-  } catch (e) {
-    throw new Error(readFailure(path, e));
-  }
-  const parser = new SnapshotParser(regular ? { totalBytes: total } : {});
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    for await (const chunk of stream) {
-      if (signal?.aborted) {
-        stream.destroy();
-        throw new Error('Cancelled.');
-      }
-      parser.write(chunk as Buffer);
-      onProgress?.(parser.bytesReceived, total);
-    }
-  } catch (e) {
-    stream.destroy();
-    if (e instanceof SnapshotFormatError || (e as Error)?.message === 'Cancelled.') throw e;
-    throw new Error(readFailure(path, e));
-  }
-  return parser.end();
-}
-
-/** The sentence for a file that cannot be read. */
-function readFailure(path: string, e: unknown): string {
-  switch ((e as NodeJS.ErrnoException)?.code) {
-    case 'ENOENT': return `There is no file at ${path}.`;
-    case 'EISDIR': return `${path} is a directory, not a .heapsnapshot file.`;
-    case 'ENOTDIR': return `${path} is not a file: a part of its path is not a folder.`;
-    case 'EACCES':
-    case 'EPERM': return `You have no permission to read ${path}.`;
-    case 'ENAMETOOLONG': return 'The file name is too long.';
-    case 'EIO': return `The disk reported an input/output error while reading ${path}.`;
-    default: return `Cannot read ${path} (${(e as NodeJS.ErrnoException)?.code ?? 'unknown error'}).`;
-  }
 }

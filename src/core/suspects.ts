@@ -7,7 +7,8 @@
  *   target: objects made after the target are not what the action left behind, and ones made before it but gone by
  *   the final snapshot were transient.
  * - Never suspects: objects held only by engine or debugger handles (no path from the program's global object), and
- *   engine warm-up (engineWarmUp.ts): the object is engine machinery or is reached only through it.
+ *   engine warm-up (engineWarmUp.ts): the object is engine machinery, or machinery dominates it (every way to it runs
+ *   through compiled code, a shared function info, a feedback vector...), or it is a lazily made prototype.
  * - Only the outermost: an object dominated by another suspect is part of that one (its retained size counts there),
  *   so one leaked structure is one suspect, not one per object in it. Engine storage (backing stores, hash tables,
  *   closure scopes, heap numbers) belongs to its owner and is never a suspect of its own.
@@ -22,12 +23,11 @@ import type { HeapAnalysis } from './analysis';
 import { NO_DISTANCE, SYSTEM_DISTANCE } from './distances';
 import { WarmUpIndex } from './engineWarmUp';
 import type { HeapGraph } from './heapGraph';
-import type { ReportNode } from './report';
+import type { LeakSuspects, SignatureStep, SuspectGroup } from '../shared/comparisonReport';
 import { userEdgeKind, userEdgeTarget } from './semantics';
-import type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonResult';
-import { classifier, indexOfId, type SnapshotDigest } from './snapshotDigest';
+import { classSlots, indexOfId, NOT_COUNTED, type ClassSlots, type SnapshotDigest } from './snapshotDigest';
 
-export type { LeakSuspects, SignatureStep, SuspectGroup } from './comparisonResult';
+export type { LeakSuspects, SignatureStep, SuspectGroup } from '../shared/comparisonReport';
 
 export interface SuspectOptions {
   /** The baseline's largest heap id: objects with a larger one were allocated after it. */
@@ -42,9 +42,9 @@ export interface SuspectOptions {
    * replaced (a status string, a timestamp).
    */
   singleObjectBytes?: number;
+  /** The snapshot's classes when already known (classSlots), to spare a pass. */
+  classSlots?: ClassSlots;
 }
-
-
 
 
 /** Suspects in one analysed snapshot (the target, or the final one of three). */
@@ -57,12 +57,13 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   const leftOut = { transient: 0, systemOnly: 0, warmUp: 0, single: 0 };
 
   // The target's ids by this snapshot's class slots (a class keeps its name from snapshot to snapshot).
-  const { slotOf, names } = classifier(g);
+  const { slots, names } = options.classSlots ?? classSlots(g, distances);
   const targetByName = options.target ? new Map(options.target.classes.map((c) => [c.name, c.ids])) : null;
   const targetBySlot = new Map<number, Uint32Array | null>();
   const inTarget = (o: number): boolean => {
     if (!targetByName) return true;
-    const slot = slotOf(o);
+    const slot = slots[o];
+    if (slot === NOT_COUNTED) return false;
     let ids = targetBySlot.get(slot);
     if (ids === undefined) targetBySlot.set(slot, (ids = targetByName.get(names[slot]) ?? null));
     return ids !== null && indexOfId(ids, nodeId[o]) >= 0;
@@ -98,16 +99,105 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
   }
   if (candidates === 0) return { groups: [], groupCount: 0, count: 0, retainedSize: 0, leftOut };
 
-  // 2. The outermost ones: no other suspect on their dominator chain. nearest[o]: the closest suspect at or above o
-  // on its dominator chain, NONE when there is none, UNSEEN before it is known (a chain walked once, then memoised).
-  const nearest = new Int32Array(nodeCount).fill(UNSEEN);
-  nearest[g.rootOrdinal] = NONE;
+  // 2. The outermost ones: no other suspect on their dominator chain; with the count of new objects inside each.
+  const { outermost, inner } = outermostSuspects(suspect, dominator, g.rootOrdinal);
+  const chain: number[] = [];
+
+  // 3. Warm-up: an outermost suspect that engine machinery dominates (every way to it runs through compiled code, a
+  // shared function info, a feedback vector...), or that is a prototype, constructor or the like itself. Dominators,
+  // not the shortest path: a path through optimised code that embeds an object can be the shortest one, depending on
+  // when V8 optimised (the program's own way to the object is then only as long or longer).
+  const machinery = new Uint8Array(nodeCount); // 0 unknown, 1 dominated by machinery, 2 not
+  machinery[g.rootOrdinal] = 2;
+  const dominatedByMachinery = (start: number): boolean => {
+    let o = start;
+    while (machinery[o] === 0) {
+      if (warm.isWarmUpNode(o)) {
+        machinery[o] = 1;
+        break;
+      }
+      chain.push(o);
+      o = dominator[o];
+    }
+    const state = machinery[o];
+    while (chain.length > 0) machinery[chain.pop()!] = state;
+    return state === 1;
+  };
+
+  // 4. Signatures along the best way down from the roots, and groups.
+  const kept: number[] = [];
+  let farthest = 0;
+  for (const o of outermost) {
+    if (dominatedByMachinery(dominator[o])) {
+      leftOut.warmUp++;
+      continue;
+    }
+    kept.push(o);
+    if (distances[o] > farthest) farthest = distances[o];
+  }
+  const parentEdge = kept.length > 0 ? bestParentEdges(analysis, warm, farthest) : new Uint32Array(0);
+  const signatures = new Signatures(g, analysis, warm, parentEdge);
+  const groups = new Map<number, { count: number; objects: number; retained: number; top: number[] }>();
+  for (const o of kept) {
+    const last = parentEdge[o];
+    if (last !== NO_EDGE && warm.isWarmUpEdge(last, true)) {
+      leftOut.warmUp++;
+      continue;
+    }
+    const sig = signatures.of(o);
+    if (sig < 0) continue; // no way from the roots (cannot happen for a reachable object)
+    let group = groups.get(sig);
+    if (!group) groups.set(sig, (group = { count: 0, objects: 0, retained: 0, top: [] }));
+    group.count++;
+    group.objects += inner.get(o) ?? 1;
+    group.retained += retainedSize[o];
+    insertTop(group.top, o, retainedSize, 5);
+  }
+
+  const singleBytes = options.singleObjectBytes ?? 64 * 1024;
+  const ranked = [...groups.entries()].filter(([, group]) => {
+    if (group.objects > 1 || group.retained >= singleBytes) return true;
+    leftOut.single++;
+    return false;
+  });
+  ranked.sort((a, b) => b[1].retained - a[1].retained || b[1].count - a[1].count);
+  let count = 0;
+  let retained = 0;
+  for (const [, group] of ranked) {
+    count += group.count;
+    retained += group.retained;
+  }
+  const out: SuspectGroup[] = ranked.slice(0, options.maxGroups ?? 20).map(([sig, group]) => {
+    const signature = signatures.steps(sig);
+    return {
+      signature,
+      className: signature[signature.length - 1]?.className ?? '',
+      count: group.count,
+      objects: group.objects,
+      retainedSize: group.retained,
+      representative: analysis.nodeAt(group.top[0]),
+      ids: group.top.map((o) => nodeId[o]),
+    };
+  });
+  return { groups: out, groupCount: ranked.length, count, retainedSize: retained, leftOut };
+}
+
+/**
+ * Suspects with no other suspect on their dominator chain, and for each the suspects inside it (itself included): a
+ * leak grows, a replaced value is one object. `nearest[o]`: 2 + the closest suspect at or above o on its dominator
+ * chain, 1 when there is none, 0 before it is known (each chain is walked once, then memoised; a fresh array is all
+ * zeros, so nothing is filled). A function of its own, so that its array of the whole heap is garbage once it returns.
+ */
+function outermostSuspects(suspect: Uint8Array, dominator: Uint32Array, root: number): { outermost: number[]; inner: Map<number, number> } {
+  const nodeCount = suspect.length;
+  const nearest = new Uint32Array(nodeCount);
+  nearest[root] = 1;
   const chain: number[] = [];
   const suspectAtOrAbove = (start: number): number => {
     let o = start;
-    while (nearest[o] === UNSEEN) {
+    while (nearest[o] === 0) {
       if (suspect[o] === 1) {
-        nearest[o] = o;
+        nearest[o] = o + 2;
         break;
       }
       chain.push(o);
@@ -115,9 +205,8 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
     }
     const found = nearest[o];
     while (chain.length > 0) nearest[chain.pop()!] = found;
-    return found;
+    return found === 1 ? NONE : found - 2;
   };
-  // New objects inside each outermost suspect (itself included): a leak grows, a replaced value is one object.
   const inner = new Map<number, number>();
   const outermost: number[] = [];
   for (let o = 1; o < nodeCount; o++) {
@@ -132,51 +221,7 @@ export function findLeakSuspects(analysis: HeapAnalysis, options: SuspectOptions
       inner.set(top, (inner.get(top) ?? 0) + 1);
     }
   }
-
-  // 3. Signatures along the best way down from the roots, and groups.
-  const parentEdge = bestParentEdges(analysis);
-  const signatures = new Signatures(g, analysis, warm, parentEdge);
-  const groups = new Map<number, { count: number; objects: number; retained: number; top: number[] }>();
-  for (const o of outermost) {
-    const sig = signatures.of(o);
-    if (sig < 0) {
-      leftOut.warmUp++;
-      continue;
-    }
-    let group = groups.get(sig);
-    if (!group) groups.set(sig, (group = { count: 0, objects: 0, retained: 0, top: [] }));
-    group.count++;
-    group.objects += inner.get(o) ?? 1;
-    group.retained += retainedSize[o];
-    insertTop(group.top, o, retainedSize, 5);
-  }
-
-  const singleBytes = options.singleObjectBytes ?? 64 * 1024;
-  const kept = [...groups.entries()].filter(([, group]) => {
-    if (group.objects > 1 || group.retained >= singleBytes) return true;
-    leftOut.single++;
-    return false;
-  });
-  kept.sort((a, b) => b[1].retained - a[1].retained || b[1].count - a[1].count);
-  let count = 0;
-  let retained = 0;
-  for (const [, group] of kept) {
-    count += group.count;
-    retained += group.retained;
-  }
-  const out: SuspectGroup[] = kept.slice(0, options.maxGroups ?? 20).map(([sig, group]) => {
-    const signature = signatures.steps(sig);
-    return {
-      signature,
-      className: signature[signature.length - 1]?.className ?? '',
-      count: group.count,
-      objects: group.objects,
-      retainedSize: group.retained,
-      representative: analysis.node(nodeId[group.top[0]]),
-      ids: group.top.map((o) => nodeId[o]),
-    };
-  });
-  return { groups: out, groupCount: kept.length, count, retainedSize: retained, leftOut };
+  return { outermost, inner };
 }
 
 /** One line for a signature: "global .leaks -> Array [] -> Leak". */
@@ -186,37 +231,48 @@ export function signatureText(signature: SignatureStep[]): string {
 
 /**
  * Per object, the reference a walk down the distances takes towards the roots (the same preference as the retention
- * tree's paths: the program's own property and closure references, then its other references, then the engine's),
- * in one sweep over the edges. 5 bytes a node, for the comparison only.
+ * tree's paths: the program's own property and closure references, then its other references, then the engine's;
+ * engine machinery last), for the objects the program reaches at most `farthest` references from its roots. One
+ * pass over the edges of the objects closer than that, source by source (the others cannot be on a suspect's way).
  */
-function bestParentEdges(analysis: HeapAnalysis): Uint32Array {
+function bestParentEdges(analysis: HeapAnalysis, warm: WarmUpIndex, farthest: number): Uint32Array {
   const g = analysis.graph;
   const { nodeCount, firstEdge, edgeTarget, edgeType, edgeNameOrIndex, nodeType, nodeName } = g;
   const { edgeKind, nameBits, typeKind } = analysis.semantics.userEdgeTables();
   const distances = analysis.distances;
   const root = g.rootOrdinal;
   const { weak, shortcut, property, context } = g.edges;
-  const synthetic = g.types.synthetic;
   const best = new Uint8Array(nodeCount); // 1 + the best score so far; 0 none yet
   const bestEdge = new Uint32Array(nodeCount).fill(NO_EDGE);
-  const edgeCount = firstEdge[nodeCount];
-  let from = 0;
-  for (let e = 0; e < edgeCount; e++) {
+  // The root's own references: to the user roots (the global object) at distance 1.
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
     const to = edgeTarget[e];
-    const b = best[to];
-    if (b === 1) continue;
-    while (firstEdge[from + 1] <= e) from++;
-    const d = distances[to];
-    if (d === NO_DISTANCE) continue;
-    const isRoot = from === root;
-    if (isRoot ? d !== 1 && d !== SYSTEM_DISTANCE + 1 : distances[from] + 1 !== d) continue;
-    const type = edgeType[e];
-    if (type === weak || (type === shortcut && !isRoot)) continue;
-    let score = nodeType[from] === synthetic ? 2 : 3;
-    if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[to], nodeName[to])) {
-      score = type === property || type === context ? 0 : 1;
-    }
-    if (b === 0 || score + 1 < b) {
+    if (distances[to] !== 1 || edgeType[e] === weak || bestEdge[to] !== NO_EDGE) continue;
+    best[to] = 1;
+    bestEdge[to] = e;
+  }
+  for (let from = 0; from < nodeCount; from++) {
+    const df = distances[from];
+    if (from === root || df >= farthest) continue; // NO_DISTANCE and the system part are farther than any suspect
+    const next = df + 1;
+    let fromMachinery = -1; // -1 not yet known, else 0/1 (only asked when an edge could win)
+    for (let e = firstEdge[from], end = firstEdge[from + 1]; e < end; e++) {
+      const to = edgeTarget[e];
+      const b = best[to];
+      if (b === 1 || distances[to] !== next) continue;
+      const type = edgeType[e];
+      if (type === weak || type === shortcut) continue;
+      let score = 3;
+      if (userEdgeKind(edgeKind, nameBits, type, edgeNameOrIndex[e]) && userEdgeTarget(nameBits, typeKind, nodeType[to], nodeName[to])) {
+        score = type === property || type === context ? 0 : 1;
+      }
+      if (b !== 0 && score + 1 >= b) continue;
+      // Engine machinery (a feedback vector's slots, a code object's embedded objects) only when nothing else is as close.
+      if (fromMachinery < 0) fromMachinery = warm.isWarmUpNode(from) ? 1 : 0;
+      if (fromMachinery === 1) {
+        score = 4;
+        if (b !== 0 && score + 1 >= b) continue;
+      }
       best[to] = score + 1;
       bestEdge[to] = e;
     }
@@ -228,14 +284,13 @@ const NO_EDGE = 0xffffffff;
 
 /**
  * Signatures as a trie: a signature is its parent signature plus one token (reference + class). Each node's
- * signature is memoised, so a thousand suspects under one array cost one walk. -1 marks a way through engine
- * machinery.
+ * signature is memoised, so a thousand suspects under one array cost one walk.
  */
 class Signatures {
-  private readonly memo: Int32Array;
+  /** Signature per node walked (only the nodes on suspects' paths: a map, not an array of the whole heap). */
+  private readonly memo = new Map<number, number>();
   private readonly parent: number[] = [-1];
   private readonly token: number[] = [-1];
-  private readonly warmUp: boolean[] = [false];
   private readonly tokens: SignatureStep[] = [];
   private readonly tokenIds = new Map<string, number>();
   private readonly children = new Map<string, number>();
@@ -246,16 +301,12 @@ class Signatures {
     private readonly warm: WarmUpIndex,
     private readonly parentEdge: Uint32Array,
   ) {
-    this.memo = new Int32Array(g.nodeCount).fill(UNKNOWN);
-    this.memo[g.rootOrdinal] = 0;
+    this.memo.set(g.rootOrdinal, 0);
   }
 
-  /** The signature of object `o` (an index for `steps`), or -1 when its way from the roots is engine machinery. */
+  /** The signature of object `o` (an index for `steps`), or -1 when it has no way from the roots. */
   of(o: number): number {
-    const last = this.parentEdge[o];
-    if (last !== NO_EDGE && this.warm.isWarmUpEdge(last, true)) return -1;
-    const sig = this.resolve(o);
-    return sig < 0 || this.warmUp[sig] ? -1 : sig;
+    return this.resolve(o);
   }
 
   steps(sig: number): SignatureStep[] {
@@ -268,21 +319,21 @@ class Signatures {
     const memo = this.memo;
     const stack: number[] = [];
     let o = start;
-    while (memo[o] === UNKNOWN) {
+    while (!memo.has(o)) {
       stack.push(o);
       const e = this.parentEdge[o];
       if (e === NO_EDGE) {
-        memo[o] = NO_WAY;
+        memo.set(o, NO_WAY);
         stack.pop();
         break;
       }
       o = this.sourceOf(e);
     }
-    let sig = memo[o];
+    let sig = memo.get(o)!;
     while (stack.length > 0) {
       const n = stack.pop()!;
       sig = sig === NO_WAY ? NO_WAY : this.extend(sig, n, this.parentEdge[n]);
-      memo[n] = sig;
+      memo.set(n, sig);
     }
     return sig === NO_WAY ? -1 : sig;
   }
@@ -317,7 +368,6 @@ class Signatures {
       child = this.parent.length;
       this.parent.push(sig);
       this.token.push(token);
-      this.warmUp.push(this.warmUp[sig] || warm);
       this.children.set(childKey, child);
     }
     return child;
@@ -362,9 +412,7 @@ class Signatures {
   }
 }
 
-const UNKNOWN = -2;
 const NO_WAY = -1;
-const UNSEEN = -2;
 const NONE = -1;
 
 /** Keeps `top` as the `limit` ordinals with the largest `key`, descending. */

@@ -7,6 +7,6 @@ export type GrowableArray = Uint8Array | Uint16Array | Uint32Array | Int32Array 
  */
 export function doubled<T extends GrowableArray>(a: T, atLeast = 0, atMost = Infinity): T {
   const grown = new (a.constructor as new (length: number) => T)(Math.min(atMost, Math.max(atLeast, a.length * 2)));
-  (grown as GrowableArray).set(a as GrowableArray);
+  (grown).set(a);
   return grown;
 }

@@ -4,6 +4,7 @@
  * progress arrives), so the sidebar mirrors it and can cancel it.
  */
 import * as vscode from 'vscode';
+import { DisposableList } from '../shared/disposables';
 import type { CaptureState } from '../shared/webviewProtocol';
 import type { WorkerProgress } from '../shared/workerProtocol';
 import { UserError } from './debugSessions';
@@ -15,11 +16,12 @@ const REFRESH_MS = 250;
 export class CaptureProgress implements vscode.Disposable {
   private running: (CaptureState & { controller: AbortController }) | null = null;
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables = new DisposableList(this.changed);
   readonly onDidChange = this.changed.event;
 
   dispose(): void {
     this.cancel();
-    this.changed.dispose();
+    this.disposables.dispose();
   }
 
   /** What runs now, for the sidebar; null when idle. */

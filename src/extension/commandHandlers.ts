@@ -17,6 +17,7 @@ import { UserError, type DebugSessions } from './debugSessions';
 import type { ReportFlow, ShownReport } from './reportFlow';
 import type { ComparisonPanel } from './comparisonPanel';
 import type { HuntStep, LeakHunt } from './leakHunt';
+import { copyAsRegressionTest } from './regressionTestCommand';
 import type { RetentionPanel } from './retentionPanel';
 import { SIDEBAR_VIEW_ID, type SidebarView } from './sidebarView';
 import type { SnapshotCatalog } from './snapshotCatalog';
@@ -251,6 +252,7 @@ export function commandHandlers(d: CommandDeps): CommandHandlers {
       all.sort((a, b) => order.indexOf(a) - order.indexOf(b));
       return showComparison(all);
     }),
+    'retentionExplorer.copyAsRegressionTest': (arg) => copyAsRegressionTest(arg),
 
     'retentionExplorer._panelState': (arg) => {
       const a = (arg ?? {}) as { generation?: unknown; timeoutMs?: unknown };

@@ -120,6 +120,12 @@ export const COMMANDS = {
     palette: 'true',
     icon: '$(diff)',
   },
+  'retentionExplorer.copyAsRegressionTest': {
+    title: 'Copy as Regression Test',
+    // Only from the retention tree's context menu, whose argument is the finding.
+    palette: false,
+    icon: '$(beaker)',
+  },
   'retentionExplorer._panelState': {
     title: 'Retention: panel state (tests)',
     palette: false,
@@ -138,6 +144,10 @@ export const MENUS: Record<string, { command: CommandId; when: string; group: st
   ],
   'debug/watch/context': [
     { command: 'retentionExplorer.findRetainingCyclesForVariable', when: 'debugType == pwa-node || debugType == node', group: 'z_retention@1' },
+  ],
+  // Rows of the retention tree that carry a finding (data-vscode-context with webviewSection 'finding').
+  'webview/context': [
+    { command: 'retentionExplorer.copyAsRegressionTest', when: "webviewId == 'retentionExplorer.retentionTree' && webviewSection == 'finding'", group: 'retention@1' },
   ],
 };
 
@@ -261,10 +271,30 @@ export function parseCompareArgument(arg: unknown): { snapshotIds?: number[]; pa
   if (arg === undefined || arg === null) return undefined;
   const ok = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
   if (isRecord(arg) && Array.isArray(arg.snapshotIds) && arg.snapshotIds.every(ok)) return { snapshotIds: arg.snapshotIds };
-  if (isRecord(arg) && Array.isArray(arg.paths) && arg.paths.every((p) => typeof p === 'string')) return { paths: arg.paths as string[] };
+  if (isRecord(arg) && Array.isArray(arg.paths) && arg.paths.every((p) => typeof p === 'string')) return { paths: arg.paths };
   // The Explorer passes the clicked file and, with several selected, all of them.
   if (isRecord(arg) && typeof arg.fsPath === 'string') return { paths: [arg.fsPath] };
   throw new ArgumentError('Compare Heap Snapshots takes {snapshotIds: [baseline, target, final?]} or {paths: [...]}.');
+}
+
+
+/**
+ * The finding a retention tree row carries (its data-vscode-context, which VS Code passes as the argument). It comes
+ * from a webview: every field is checked and bounded.
+ */
+export function parseFindingArgument(arg: unknown): { expression: string; className: string; scope: string; fix?: string; where?: string } {
+  const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
+  if (!isRecord(arg) || arg.webviewSection !== 'finding') throw new ArgumentError('Copy as Regression Test runs from a row of the retention tree (right-click the object or a fix).');
+  const out: { expression: string; className: string; scope: string; fix?: string; where?: string } = {
+    expression: str(arg.expression, 500),
+    className: str(arg.className, 200),
+    scope: str(arg.scope, 200),
+  };
+  const fix = str(arg.fix, 1000);
+  const where = str(arg.where, 500);
+  if (fix) out.fix = fix;
+  if (where) out.where = where;
+  return out;
 }
 
 /** A session-id argument for snapshot/recording commands: a string id, `{sessionId}`, or undefined (the active one). */

@@ -4,7 +4,7 @@
  * representative (with what to break); a class opens its constructor's source. An editor-area webview beside the code.
  */
 import * as vscode from 'vscode';
-import type { SourceLocation } from '../core/report';
+import type { SourceLocation } from '../shared/report';
 import { displayText, noticeText } from '../shared/displayText';
 import { parseComparisonMessage, type ComparisonModel, type ComparisonToHost, type HostToComparison } from '../shared/webviewProtocol';
 import { openLocation } from './sourceLinks';

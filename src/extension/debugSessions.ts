@@ -4,6 +4,7 @@
  * Sets the context keys the `when` clauses read.
  */
 import * as vscode from 'vscode';
+import { DisposableList } from '../shared/disposables';
 import { CONTEXT } from './commands';
 
 /** Debug types served by VS Code's JavaScript debugger for Node. */
@@ -21,7 +22,7 @@ export interface CdpProxyEndpoint {
 
 export class DebugSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, vscode.DebugSession>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableList();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly ended = new vscode.EventEmitter<vscode.DebugSession>();
   /** Fires when the set of sessions changes. */
@@ -43,7 +44,7 @@ export class DebugSessions implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposables.dispose();
   }
 
   get(id: string): vscode.DebugSession | undefined {

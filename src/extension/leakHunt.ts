@@ -6,7 +6,7 @@
  * subscribes.
  */
 import * as vscode from 'vscode';
-import type { SnapshotComparison } from '../core/comparisonResult';
+import type { SnapshotComparison } from '../shared/comparisonReport';
 import { displayText } from '../shared/displayText';
 import type { LeakHuntState } from '../shared/webviewProtocol';
 import type { SnapshotInfo } from '../shared/workerProtocol';
@@ -95,7 +95,7 @@ export class LeakHunt implements vscode.Disposable {
       if (step === 'final' && !this.steps.target) throw new UserError('Take the target snapshot before the final one.');
     }
     const snapshot = await this.progress.run(`Taking the ${step} snapshot of ${t.label} (after a garbage collection)`, (signal, onProgress) =>
-      this.worker.call('takeSnapshot', { target: t.key, label: `${STEP_LABEL[step]} of ${t.label}`, collectGarbage: true }, { signal, onProgress }));
+      this.worker.call('takeSnapshot', { target: t.key, label: `${STEP_LABEL[step]} of ${t.label}`, forComparison: true }, { signal, onProgress }));
     if (step === 'baseline') {
       this.targetKey = t.key;
       this.targetLabel = t.label;
@@ -114,6 +114,7 @@ export class LeakHunt implements vscode.Disposable {
 
   /** Runs the suspected action `times` times in the program, under the cancellable progress. */
   async repeat(t: Target, expression: string, times: number): Promise<{ runs: number; elapsedMs: number }> {
+    const started = Date.now();
     const result = await this.progress.run(`Running \`${displayText(expression, 200)}\` ${times} times in ${t.label}`, (signal, onProgress) =>
       this.worker.call('runAction', { target: t.key, expression, times }, { signal, onProgress }));
     if (t.key === this.targetKey) {
@@ -123,11 +124,16 @@ export class LeakHunt implements vscode.Disposable {
       this.lastAction = expression;
       this.update();
     }
-    return result;
+    return { runs: result.runs, elapsedMs: Date.now() - started };
   }
 
   /** Compares snapshots of the catalogue (default: the hunt's), oldest first. */
-  compare(snapshotIds: number[] = this.comparisonIds()): Promise<SnapshotComparison> {
-    return this.progress.run('Comparing the snapshots', () => this.worker.call('compareSnapshots', { snapshotIds }));
+  async compare(snapshotIds: number[] = this.comparisonIds()): Promise<SnapshotComparison> {
+    return this.progress.run('Comparing the snapshots', async () => {
+      // Snapshots not taken for a comparison (opened from a file, taken by hand) keep their digest now, while their
+      // analysis is still in the worker; one already released says so.
+      for (const snapshotId of snapshotIds) await this.worker.call('keepForComparison', { snapshotId });
+      return (await this.worker.call('compareSnapshots', { snapshotIds })).comparison;
+    });
   }
 }

@@ -4,9 +4,9 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { formatBytes, formatLocation } from '../core/format';
-import type { ReportNode } from '../core/report';
+import type { ReportNode } from '../shared/report';
 import { displayLabel, displayText, noticeText } from '../shared/displayText';
+import { distanceLabel, formatBytes, fullLocationLabel, nodeLabel } from '../shared/labels';
 import type { ObjectReport } from '../shared/workerProtocol';
 import type { CaptureProgress } from './captureProgress';
 import { failure, type CommandOutcome } from './commandOutcome';
@@ -88,9 +88,9 @@ export class ReportFlow {
     let pick = found[0];
     if (found.length > 1 && ask) {
       const picked = await vscode.window.showQuickPick(found.map((n) => ({
-        label: `${displayLabel(n.name, 200)} @${n.id}`,
-        description: `retained ${formatBytes(n.retainedSize ?? 0)}, distance ${n.distance ?? 'unreachable'}`,
-        detail: n.location ? displayLabel(formatLocation(n.location), 200) : undefined,
+        label: `${displayLabel(nodeLabel(n), 200)} @${n.id}`,
+        description: `retained ${formatBytes(n.retainedSize ?? 0)}, distance ${distanceLabel(n)}`,
+        detail: n.location ? displayLabel(fullLocationLabel(n.location), 200) : undefined,
         node: n,
       })), {
         title: `${found.length}${found.length === CLASS_PICK_LIMIT ? '+' : ''} instances of ${displayText(name, 200)}, largest retained first`,

@@ -3,7 +3,8 @@
  * the page's typed requests (more retainers of a node, open a source location, re-root the tree at a node).
  */
 import * as vscode from 'vscode';
-import type { RetainerPage, RetentionReport, SourceLocation } from '../core/report';
+import { DisposableList } from '../shared/disposables';
+import type { RetainerPage, RetentionReport, SourceLocation } from '../shared/report';
 import {
   parsePanelMessage, type HostToPanel, type PanelModel, type PanelToHost, type RenderedRow,
 } from '../shared/webviewProtocol';
@@ -46,24 +47,25 @@ export class RetentionPanel implements vscode.Disposable {
   /** Objects shown before the current one, for "Back". */
   private readonly history: PanelModel[] = [];
   private readonly inspectAsked = new vscode.EventEmitter<InspectRequest>();
-  private readonly disposables: vscode.Disposable[] = [this.inspectAsked];
+  private readonly disposables = new DisposableList(this.inspectAsked);
   /** The user asked, in the page, why another object is alive. */
   readonly onDidAskInspect = this.inspectAsked.event;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly retainers: RetainersSource) {
     this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel) => {
+      deserializeWebviewPanel: (panel) => {
         // After a window reload the page restores its last tree from its own state; the worker's snapshots are gone,
         // so expanding further says so.
         this.restored = true;
         this.adopt(panel);
+        return Promise.resolve();
       },
     }));
   }
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposables.dispose();
   }
 
   /** Shows a report (creating or revealing the panel). Returns the model's generation. */
@@ -140,13 +142,13 @@ export class RetentionPanel implements vscode.Disposable {
       dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'retention-dark.svg'),
     };
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'panel', 'Retention');
-    const subs = [
+    const subs = new DisposableList(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => {
         if (this.panel === panel) this.panel = null;
-        for (const s of subs) s.dispose();
+        subs.dispose();
       }),
-    ];
+    );
   }
 
   private post(message: HostToPanel): void {

@@ -5,6 +5,7 @@
  * state when any of them changes.
  */
 import * as vscode from 'vscode';
+import { DisposableList } from '../shared/disposables';
 import { noticeText } from '../shared/displayText';
 import { parseSidebarMessage, type SidebarCommand, type SidebarState, type SidebarToHost } from '../shared/webviewProtocol';
 import type { CaptureProgress } from './captureProgress';
@@ -47,7 +48,7 @@ export interface SidebarSources {
 
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | null = null;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableList();
   private rejected = 0;
   private readyCount = 0;
 
@@ -64,14 +65,14 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposables.dispose();
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'sidebar', 'Retention Explorer');
-    const subs = [
+    const subs = new DisposableList(
       view.webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseSidebarMessage(raw);
         if (!message) {
@@ -90,9 +91,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       view.onDidChangeVisibility(() => { if (view.visible) this.refresh(); }),
       view.onDidDispose(() => {
         if (this.view === view) this.view = null;
-        for (const s of subs) s.dispose();
+        subs.dispose();
       }),
-    ];
+    );
   }
 
   /** What the page shows, built from the sources. */

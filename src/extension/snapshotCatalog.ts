@@ -6,7 +6,8 @@
  * two snapshots take. `entries()` lists every snapshot with what is known of its summary.
  */
 import * as vscode from 'vscode';
-import type { HeapSummary } from '../core/report';
+import { DisposableList } from '../shared/disposables';
+import type { HeapSummary } from '../shared/report';
 import type { SnapshotInfo } from '../shared/workerProtocol';
 import { CONTEXT } from './commands';
 import { UserError } from './debugSessions';
@@ -27,7 +28,7 @@ export class SnapshotCatalog implements vscode.Disposable {
   private readonly held: Held[] = [];
   private selectedId: number | null = null;
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly disposables = new DisposableList(this.changed);
   /** A snapshot was added or released, the selection changed, or a summary arrived. */
   readonly onDidChange = this.changed.event;
 
@@ -37,7 +38,7 @@ export class SnapshotCatalog implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposables.dispose();
   }
 
   /** Every snapshot with its summary as far as known, oldest first. */

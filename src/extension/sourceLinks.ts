@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { noticeText } from '../shared/displayText';
-import { toFilePath } from '../core/filePaths';
+import { toFilePath } from '../node/filePaths';
+import { isRuntimeInternal } from '../shared/labels';
 
 export interface OpenedLocation {
   opened: boolean;
@@ -27,7 +28,7 @@ export function describeUnopenable(loc: LinkLocation): string {
   if (!loc.url) {
     return 'V8 did not record which script this comes from, so there is no file to open (the object may have been created by native code).';
   }
-  if (/^node:/.test(loc.url) || /^internal[/:]/.test(loc.url)) {
+  if (isRuntimeInternal(loc.url)) {
     return `${loc.url}:${loc.line} is inside Node.js itself, not a file of your program; look one step up the tree for your own code.`;
   }
   if (/^(evalmachine|VM\d+)/.test(loc.url) || !loc.url.includes('/')) {

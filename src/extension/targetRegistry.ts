@@ -4,6 +4,7 @@
  * changes and `onDidEnd` when a connection closes, so the views subscribe instead of being told.
  */
 import * as vscode from 'vscode';
+import { DisposableList } from '../shared/disposables';
 import { noticeText } from '../shared/displayText';
 import type { SidebarTarget } from '../shared/webviewProtocol';
 import type { TargetInfoDto } from '../shared/workerProtocol';
@@ -37,7 +38,7 @@ export class TargetRegistry implements vscode.Disposable {
   private readonly connecting = new Map<string, Promise<Target>>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly ended = new vscode.EventEmitter<TargetEnded>();
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.ended];
+  private readonly disposables = new DisposableList(this.changed, this.ended);
   /** The set of targets, or one's recording flag, changed. */
   readonly onDidChange = this.changed.event;
   /** A connection closed (session ended, program exited, detached, or the worker died). */
@@ -53,7 +54,7 @@ export class TargetRegistry implements vscode.Disposable {
 
   dispose(): void {
     for (const key of this.targets.keys()) void this.worker.call('disconnect', { target: key }).catch(() => {});
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.disposables.dispose();
   }
 
   get(key: string): Target | undefined {

@@ -3,6 +3,7 @@
  * notices about connections that closed. One worker for the extension's lifetime; restarted if it dies.
  */
 import { Worker } from 'node:worker_threads';
+import type { Disposable } from '../shared/disposables';
 import type {
   HostToWorker, WorkerCalls, WorkerError, WorkerMethod, WorkerProgress, WorkerTargetClosed, WorkerToHost,
 } from '../shared/workerProtocol';
@@ -40,13 +41,13 @@ export class WorkerClient {
   constructor(private readonly scriptPath: string) {}
 
   /** Called when a connection the worker holds closes (the session ended, the target exited, or we detached). */
-  onTargetClosed(listener: (e: WorkerTargetClosed) => void): { dispose(): void } {
+  onTargetClosed(listener: (e: WorkerTargetClosed) => void): Disposable {
     this.closedListeners.add(listener);
     return { dispose: () => this.closedListeners.delete(listener) };
   }
 
   /** Called when the worker stopped unexpectedly: its connections and snapshots are gone (a new worker starts on demand). */
-  onWorkerExit(listener: (message: string) => void): { dispose(): void } {
+  onWorkerExit(listener: (message: string) => void): Disposable {
     this.exitListeners.add(listener);
     return { dispose: () => this.exitListeners.delete(listener) };
   }
@@ -72,7 +73,7 @@ export class WorkerClient {
         reject: (e) => { options.signal?.removeEventListener('abort', onAbort); reject(e); },
         onProgress: options.onProgress,
       });
-      worker.postMessage({ type, id, ...params } as HostToWorker);
+      worker.postMessage({ type, id, ...params });
     });
   }
 

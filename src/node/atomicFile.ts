@@ -41,7 +41,8 @@ export function saveFailure(target: string, e: unknown, written = 0): SaveError 
     case 'EIO': why = `the disk reported an input/output error${after}`; break;
     default: why = `${err?.message ?? String(e)}${after}`;
   }
-  return new SaveError(`Cannot save to ${target}: ${why}; ${nothing}. Choose another path or free the space, and retry.`, code, e);
+  const advice = code === 'ENOSPC' || code === 'EDQUOT' ? 'Free some space or choose another path, and retry.' : 'Choose another path and retry.';
+  return new SaveError(`Cannot save to ${target}: ${why}; ${nothing}. ${advice}`, code, e);
 }
 
 export class AtomicFileWriter {

@@ -18,6 +18,7 @@
 
 /** Characters shown as escapes. The surrogate alternatives match only unpaired halves. */
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- matching these characters is the point
   /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -53,12 +54,3 @@ export const displayLabel = displayText;
 /** For VS Code's notifications: the same rules as every other text. */
 export const noticeText = displayText;
 
-/**
- * A whole block of text for a terminal (a report, a sentence): every line through `displayText`, each cut at
- * `lineMax`, so no hostile character survives and no line is split or forged by one. Lines are kept as lines.
- */
-export function displayLines(text: string, lineMax = 4 * DISPLAY_MAX): string {
-  const end = text.endsWith('\n');
-  const lines = (end ? text.slice(0, -1) : text).split('\n');
-  return lines.map((l) => displayText(l, lineMax)).join('\n') + (end ? '\n' : '');
-}

@@ -5,8 +5,8 @@
  * Messages from a webview are untrusted input: `parsePanelMessage` / `parseSidebarMessage` turn an unknown value into
  * a typed message or null, checking every field's type and range. The host acts only on what they return.
  */
-import type { HeapSummary, RetainerPage, RetentionReport, SourceLocation } from '../core/report';
-import type { SnapshotComparison } from '../core/comparisonResult';
+import type { HeapSummary, RetainerPage, RetentionReport, SourceLocation } from './report';
+import type { SnapshotComparison } from './comparisonReport';
 import type { ObjectReport, SelectedObjectDto, SnapshotInfo } from './workerProtocol';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ export function parseSidebarMessage(v: unknown): SidebarToHost | null {
       const command = SIDEBAR_COMMANDS.find((c) => c === v.command);
       if (!command) return null;
       if (v.target !== undefined && !isText(v.target, 512)) return null;
-      return v.target === undefined ? { type: 'command', command } : { type: 'command', command, target: v.target as string };
+      return v.target === undefined ? { type: 'command', command } : { type: 'command', command, target: v.target };
     }
     case 'selectSnapshot':
     case 'releaseSnapshot':

@@ -7,8 +7,8 @@
  *
  * The request/result pairs live in one map (`WorkerCalls`) so the client's `call()` is typed end to end.
  */
-import type { SnapshotComparison } from '../core/comparisonResult';
-import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from '../core/report';
+import type { SnapshotComparison } from './comparisonReport';
+import type { HeapSummary, ReportNode, RetainerPage, RetentionReport } from './report';
 
 /** Where the worker connects: js-debug's CDP proxy for a session, or a `node --inspect` address. */
 export type WorkerEndpoint =
@@ -48,6 +48,14 @@ export interface SnapshotInfo {
   edgeCount: number;
   totalSize: number;
   hasAllocationStacks: boolean;
+  /** True when the worker keeps what a comparison needs of it (its digest), even after its analysis is released. */
+  comparable?: boolean;
+}
+
+/** A comparison of 2 or 3 snapshots (by the worker's ids, in the order taken); suspects are in the last one. */
+export interface ComparisonDto {
+  snapshotIds: number[];
+  comparison: SnapshotComparison;
 }
 
 export interface SelectedObjectDto {
@@ -73,15 +81,17 @@ export interface WorkerCalls {
   shutdown: { params: Record<string, never>; result: void };
   /** Selects by expression, captures, analyses and reports (the whole live flow). */
   captureObject: { params: { target: string; selection: WorkerSelection; label?: string }; result: ObjectReport };
-  /** `collectGarbage`: a full collection first, as before each snapshot of a comparison. */
-  takeSnapshot: { params: { target: string; label?: string; collectGarbage?: boolean }; result: SnapshotInfo };
-  /** Runs an expression `times` times in the target (awaited), for a leak hunt's action; progress per run. */
-  runAction: { params: { target: string; expression: string; times: number }; result: { runs: number; elapsedMs: number } };
   /**
-   * Compares 2 (baseline, target) or 3 (baseline, target, final) snapshots of one process, oldest first. The last
-   * must still be analysed (the newest ones are); the earlier ones need only the digest kept of every snapshot.
+   * `forComparison`: collect garbage first (`HeapProfiler.collectGarbage`) and keep the snapshot's comparison digest.
+   * Cancelling leaves the snapshots taken before usable.
    */
-  compareSnapshots: { params: { snapshotIds: number[] }; result: SnapshotComparison };
+  takeSnapshot: { params: { target: string; label?: string; forComparison?: boolean }; result: SnapshotInfo };
+  /** Keeps a snapshot's comparison digest (a snapshot opened from a file, or taken without `forComparison`). */
+  keepForComparison: { params: { snapshotId: number }; result: SnapshotInfo };
+  /** Compares 2 or 3 snapshots: baseline, target[, final]. The last must still be analysed (one of the newest). */
+  compareSnapshots: { params: { snapshotIds: number[]; maxGroups?: number }; result: ComparisonDto };
+  /** Runs an expression in the debuggee `times` times (awaiting a promise it returns), with progress and cancel. */
+  runAction: { params: { target: string; expression: string; times: number }; result: { runs: number } };
   startRecording: { params: { target: string }; result: void };
   stopRecording: { params: { target: string; label?: string }; result: SnapshotInfo };
   openFile: { params: { path: string }; result: SnapshotInfo };
@@ -119,7 +129,7 @@ export type WorkerReply =
 export interface WorkerProgress {
   type: 'progress';
   id: number;
-  /** 'waiting' | 'selecting' | 'building' | 'streaming' | 'parsing' | 'analysing' | 'done' */
+  /** 'waiting' | 'selecting' | 'building' | 'streaming' | 'parsing' | 'analysing' | 'running' (an action) | 'done' */
   phase: string;
   /** 0..1 over the whole request when known. */
   fraction: number | null;

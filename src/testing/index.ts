@@ -36,7 +36,7 @@ export interface ExpectNoGrowthOptions {
   /** Runs before the first count, so lazy compilation, caches and one-time setup do not count (default 3). */
   warmup?: number;
   /** Only these classes (names or constructors), wherever they are defined. Default: your program's own classes. */
-  classes?: readonly (string | Function)[];
+  classes?: readonly (string | (abstract new (...args: never[]) => unknown))[];
   /** Windows of `repeat` runs that must all grow (default 2: a second window confirms the first). */
   windows?: number;
 }
@@ -131,16 +131,14 @@ export function pendingCount(): number {
  */
 export async function assertCollected(): Promise<void> {
   checkRuntime();
+  const frames = callerFrames(assertCollected);
   const refs = pending;
   pending = [];
   disarmExitWarning();
   if (refs.length === 0) {
-    throw new AssertionError({
-      message: 'assertCollected() had nothing to check: no object was tracked since the last check. Call track(obj) first, drop your own references to it, then await assertCollected().',
-      stackStartFn: assertCollected,
-    });
+    throw failure('assertCollected() had nothing to check: no object was tracked since the last check. Call track(obj) first, drop your own references to it, then await assertCollected().', frames);
   }
-  await serially(() => checkCollected(refs, 'assertCollected', assertCollected));
+  await serially(() => checkCollected(refs, 'assertCollected', frames));
 }
 
 /**
@@ -149,16 +147,21 @@ export async function assertCollected(): Promise<void> {
  */
 export function expectCollected(fn: () => unknown, options: ExpectCollectedOptions = {}): Promise<void> {
   // Not an async function: its frame ends before the check, so it never holds `fn` (which may capture the object).
-  checkRuntime();
-  if (typeof fn !== 'function') {
-    throw new TypeError(`expectCollected(fn) takes a function that creates and returns the object, not ${isObject(fn) ? 'the object itself' : describePrimitive(fn)}: ` +
-      'a variable of yours holding the object would keep it alive. Write expectCollected(() => createIt()).');
+  // Misuse still rejects (rather than throws), as an async API should.
+  try {
+    checkRuntime();
+    if (typeof fn !== 'function') {
+      throw new TypeError(`expectCollected(fn) takes a function that creates and returns the object, not ${isObject(fn) ? 'the object itself' : describePrimitive(fn)}: ` +
+        'a variable of yours holding the object would keep it alive. Write expectCollected(() => createIt()).');
+    }
+    const refs: TrackedRef[] = [];
+    const frames = callerFrames(expectCollected);
+    const waiting = runAndTrack(fn, options.label, callSite(expectCollected), refs);
+    const check = () => serially(() => checkCollected(refs, 'expectCollected', frames));
+    return waiting ? waiting.then(check) : check();
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
-  const site = callSite(expectCollected);
-  const refs: TrackedRef[] = [];
-  const waiting = runAndTrack(fn as () => unknown, options.label, site, refs);
-  const check = () => serially(() => checkCollected(refs, 'expectCollected', expectCollected));
-  return waiting ? waiting.then(check) : check();
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -200,7 +203,24 @@ function nextJob(): Promise<void> {
   return new Promise((resolve) => macrotask(resolve));
 }
 
-async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Function): Promise<void> {
+/** The caller's stack frames, taken when the API is called: by the time a check fails, the caller is not on the stack. */
+function callerFrames(api: (...args: never[]) => unknown): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, api);
+  return (holder.stack ?? '').split('\n').slice(1).join('\n');
+}
+
+/**
+ * A failure: an AssertionError with operator 'fail', as assert.fail(message) makes (runners that render node's
+ * assertion errors, such as Jest, then show the message alone), whose stack is the caller's.
+ */
+function failure(message: string, frames: string): AssertionError {
+  const error = new AssertionError({ message, operator: 'fail' });
+  error.stack = `AssertionError [ERR_ASSERTION]: ${message}\n${frames}`;
+  return error;
+}
+
+async function checkCollected(refs: TrackedRef[], api: string, frames: string): Promise<void> {
   const session = HeapSession.open();
   let message: string | null = null;
   try {
@@ -222,7 +242,7 @@ async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Fun
   } finally {
     await session.close();
   }
-  if (message) throw new AssertionError({ message, stackStartFn });
+  if (message) throw failure(message, frames);
 }
 
 /**
@@ -232,6 +252,7 @@ async function checkCollected(refs: TrackedRef[], api: string, stackStartFn: Fun
  */
 export async function expectNoGrowth(action: () => unknown, options: ExpectNoGrowthOptions = {}): Promise<void> {
   checkRuntime();
+  const frames = callerFrames(expectNoGrowth);
   if (typeof action !== 'function') throw new TypeError(`expectNoGrowth(action) takes a function to run repeatedly, not ${describePrimitive(action)}.`);
   const repeat = options.repeat ?? 10;
   const warmup = options.warmup ?? 3;
@@ -283,5 +304,5 @@ export async function expectNoGrowth(action: () => unknown, options: ExpectNoGro
       await session.close();
     }
   });
-  if (message) throw new AssertionError({ message, stackStartFn: expectNoGrowth });
+  if (message) throw failure(message, frames);
 }

@@ -42,12 +42,14 @@ export function describeObject(obj: object): string {
 export function describePrimitive(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
+  // Only primitives come here (objects can be tracked), so String() shows the value itself.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
   return `${shown} (a ${typeof value})`;
 }
 
 /** `file:line:column` of the first frame outside this library, from a stack captured at the API's entry. */
-export function callSite(skip: Function): string | null {
+export function callSite(skip: (...args: never[]) => unknown): string | null {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   try {

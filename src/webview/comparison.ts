@@ -3,10 +3,11 @@
  * the classes that changed. A group's button opens the retention tree of its representative, with what to break;
  * a class's link opens where it is constructed. Every heap string is inserted as text.
  */
-import type { ClassComparison, SuspectGroup } from '../core/comparisonResult';
+import type { ClassComparison, SuspectGroup } from '../shared/comparisonReport';
 import type { ComparisonModel, ComparisonToHost, HostToComparison } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
-import { formatBytes, formatLocation, fullLocation } from './format';
+import { fullLocationLabel, locationLabel } from '../shared/labels';
+import { formatBytes } from './format';
 import { vscodeApi } from './vscodeApi';
 
 const api = vscodeApi<{ model: ComparisonModel | null }, ComparisonToHost>();
@@ -27,7 +28,7 @@ export function startComparison(app: HTMLElement): void {
 
   function link(loc: ClassComparison['location']): HTMLElement | null {
     if (!loc) return null;
-    const a = h('a', { class: 'loc link', role: 'link', tabindex: 0, title: fullLocation(loc) }, formatLocation(loc));
+    const a = h('a', { class: 'loc link', role: 'link', tabindex: 0, title: fullLocationLabel(loc) }, locationLabel(loc));
     const open = () => api.postMessage({ type: 'openLocation', location: { url: loc.url, line: loc.line, column: loc.column } });
     a.addEventListener('click', open);
     a.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });

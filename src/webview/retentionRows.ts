@@ -8,8 +8,9 @@
  * - `visibleRows(rows, expansion)`: the rows shown, in order, given what the user expanded and collapsed (rows
  *   expanded by default stay so until collapsed) and which loads are pending or failed.
  */
-import type { ReportNode, RetainerEntry, RetentionReport, SourceLocation, Step, Suggestion } from '../core/report';
-import { distanceText, edgeText, formatBytes, formatLocation, nodeName } from './format';
+import type { ReportNode, RetainerEntry, RetentionReport, SourceLocation, Step, Suggestion } from '../shared/report';
+import { distanceShort, locationLabel, nodeLabel } from '../shared/labels';
+import { edgeText, formatBytes } from './format';
 
 export type Section = 'object' | 'paths' | 'cycles' | 'fix' | 'notes';
 export type RowKind = 'object' | 'section' | 'retainer' | 'cycle' | 'cycleStep' | 'fix' | 'note' | 'more' | 'message';
@@ -129,7 +130,7 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
     }
   });
   addLoaded(paths);
-  paths.children.push(moreRow(paths, `All retainers of ${nodeName(report.object)} @${report.object.id}`));
+  paths.children.push(moreRow(paths, `All retainers of ${nodeLabel(report.object)} @${report.object.id}`));
 
   // Cycles: each one a chain from the object back to it.
   if (report.cycles.length > 0 || report.hiddenCycles > 0) {
@@ -138,7 +139,7 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
       title: `Cycles it is part of: ${report.cycles.length}${hidden}`, chain: [] });
     rows.push(cycles);
     report.cycles.forEach((cycle, ci) => {
-      const names = [nodeName(report.object), ...cycle.steps.map((s) => `${edgeText(s.edge, s.label)} → ${nodeName(s.to)}`)].join(' ');
+      const names = [nodeLabel(report.object), ...cycle.steps.map((s) => `${edgeText(s.edge, s.label)} → ${nodeLabel(s.to)}`)].join(' ');
       const head = makeRow({ key: `c/${ci}`, parent: cycles, level: 2, section: 'cycles', kind: 'cycle', lazy: false,
         title: `Cycle ${ci + 1}: ${cycle.steps.length} reference${cycle.steps.length === 1 ? '' : 's'}`, detail: names,
         chain: [report.object.id], defaultExpanded: ci === 0, node: report.object });
@@ -248,19 +249,19 @@ export function rowLabel(r: Row): string {
   const n = r.node;
   if (!n || r.kind === 'section' || r.kind === 'note' || r.kind === 'more' || r.kind === 'message') return r.title ?? '';
   if (r.kind === 'cycle') return `${r.title ?? ''}: ${r.detail ?? ''}`;
-  if (r.kind === 'fix') return `${r.title ?? ''} ${r.detail ?? ''}${r.location ? ` Source ${formatLocation(r.location)}.` : ''}`;
+  if (r.kind === 'fix') return `${r.title ?? ''} ${r.detail ?? ''}${r.location ? ` Source ${locationLabel(r.location)}.` : ''}`;
   const parts: string[] = [];
   const reference = r.edge ? edgeText(r.edge, r.edge.label) : '';
-  const object = `${nodeName(n)} @${n.id}${r.kind === 'object' ? ` (${n.type})` : ''}`;
+  const object = `${nodeLabel(n)} @${n.id}${r.kind === 'object' ? ` (${n.type})` : ''}`;
   parts.push(r.kind === 'retainer' && reference ? `${reference} in ${object}` : r.kind === 'cycleStep' && reference ? `${reference} → ${object}` : object);
-  if (r.cycleTo) parts.push(`cycle: back to ${nodeName(r.cycleTo.node ?? n)} @${(r.cycleTo.node ?? n).id}`);
+  if (r.cycleTo) parts.push(`cycle: back to ${nodeLabel(r.cycleTo.node ?? n)} @${(r.cycleTo.node ?? n).id}`);
   if (r.gcRoot) parts.push(`GC root ${r.gcRoot}`);
   if (r.breakHere) parts.push(`break here: ${fixLabel(r.breakHere)}`);
-  if (r.via?.length) parts.push(`via ${r.via.map(nodeName).join(', ')}`);
-  parts.push(`distance ${distanceText(n)}`);
+  if (r.via?.length) parts.push(`via ${r.via.map(nodeLabel).join(', ')}`);
+  parts.push(`distance ${distanceShort(n)}`);
   if (n.selfSize !== undefined) parts.push(`shallow ${formatBytes(n.selfSize)}`);
   if (n.retainedSize !== undefined) parts.push(`retained ${formatBytes(n.retainedSize)}`);
-  parts.push(r.location ? `source ${formatLocation(r.location)}` : 'no source');
+  parts.push(r.location ? `source ${locationLabel(r.location)}` : 'no source');
   return parts.join(', ');
 }
 
@@ -308,7 +309,7 @@ function collectFixes(report: RetentionReport): FixItem[] {
       suggestion: s,
       node,
       location: node.location,
-      where: `${nodeName(step.from)} @${step.from.id} ${edgeText(step.edge, step.label)} → ${nodeName(step.to)} @${step.to.id}`,
+      where: `${nodeLabel(step.from)} @${step.from.id} ${edgeText(step.edge, step.label)} → ${nodeLabel(step.to)} @${step.to.id}`,
     });
   };
   if (report.fix) add(report.fix, report.paths[report.fix.path]?.steps);

@@ -3,10 +3,11 @@
  * The tree is rebuilt from (model, loaded pages) on every change and rendered as a flat list of ARIA treeitems with
  * aria-level; expansion, loaded pages and focus live in the webview state, so hide/show and reloads keep them.
  */
-import type { SourceLocation } from '../core/report';
+import type { SourceLocation } from '../shared/report';
 import type { HostToPanel, PanelModel, PanelToHost, RenderedRow } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
-import { formatBytes, nodeName, typeIcon } from './format';
+import { nodeLabel } from '../shared/labels';
+import { formatBytes, typeIcon } from './format';
 import {
   buildRows, canExpand, isExpanded, siblingPositions, visibleRows, type Expansion, type LoadedPage, type Row,
 } from './retentionRows';
@@ -61,7 +62,7 @@ export function startRetentionTree(app: HTMLElement): void {
     activate: (r: Row) => { focusRow(r.key); activate(r, 'click'); },
     inspect: (r: Row) => inspectRow(r),
     openLocation: (r: Row, loc: SourceLocation) => { focusRow(r.key); openLocation(loc); },
-    noLocation: (r: Row) => setStatus('info', `V8 recorded no source location for ${r.node ? `${nodeName(r.node)} @${r.node.id}` : 'this row'} (built-in or native objects, and plain objects whose constructor is unknown, have none).`),
+    noLocation: (r: Row) => setStatus('info', `V8 recorded no source location for ${r.node ? `${nodeLabel(r.node)} @${r.node.id}` : 'this row'} (built-in or native objects, and plain objects whose constructor is unknown, have none).`),
   };
 
   function rebuild(): void {
@@ -90,10 +91,21 @@ export function startRetentionTree(app: HTMLElement): void {
         focused: r.key === focusedKey,
         size, pos,
         failed: r.kind === 'message' && expansion.errors.has(r.parent?.key ?? ''),
+        context: findingContext(r, m),
       }, handlers));
     }
     save();
     scheduleRendered();
+  }
+
+  /** A finding (the object, a fix) carries what "Copy as Regression Test" needs; VS Code hands it to the command. */
+  function findingContext(r: Row, m: PanelModel): string | undefined {
+    if (r.kind !== 'fix' && r.kind !== 'object') return undefined;
+    const o = m.object;
+    return JSON.stringify({
+      webviewSection: 'finding', preventDefaultContextMenuItems: true, expression: o?.expression ?? '', className: o?.className ?? r.node?.name ?? '',
+      scope: o?.scope ?? '', fix: r.kind === 'fix' ? r.title : m.report.fix?.fix, where: r.kind === 'fix' ? r.detail : undefined,
+    });
   }
 
   function renderBanner(): void {
@@ -111,7 +123,7 @@ export function startRetentionTree(app: HTMLElement): void {
     const m = state.model;
     if (!m) return;
     const o = m.report.object;
-    const what = m.object ? `${m.object.expression}` : `${nodeName(o)} @${o.id}`;
+    const what = m.object ? `${m.object.expression}` : `${nodeLabel(o)} @${o.id}`;
     if (m.back) {
       const back = h('button', { class: 'back', type: 'button', title: `Back to ${m.back} (Alt+Left)`, 'aria-label': `Back to ${m.back}` }, icon('arrow-left'), text('span', '', ` ${m.back}`));
       back.addEventListener('click', () => api.postMessage({ type: 'back' }));

@@ -3,10 +3,11 @@
  * taken, and the selected snapshot's heap summary (largest retainers and classes, each a way into the tree).
  * Stateless apart from the last state the host sent (kept for hide/show); every string is inserted as text.
  */
-import type { ClassSummary, ReportNode } from '../core/report';
+import type { ClassSummary, ReportNode } from '../shared/report';
 import type { HostToSidebar, SidebarCommand, SidebarState, SidebarToHost } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
-import { formatBytes, formatLocation, nodeName, timeOf, typeIcon } from './format';
+import { locationLabel, nodeLabel } from '../shared/labels';
+import { formatBytes, timeOf, typeIcon } from './format';
 import { leakHuntSection } from './leakHuntSection';
 import { vscodeApi } from './vscodeApi';
 
@@ -153,9 +154,9 @@ export function startSidebar(app: HTMLElement): void {
   }
 
   function nodeItem(n: ReportNode, snapshotId: number): HTMLElement {
-    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeName(n)} @${n.id} is alive`, 'data-focus-key': `node:${n.id}` },
-      icon(typeIcon(n.type)), text('span', 'label', nodeName(n)), text('span', 'id', ` @${n.id}`),
-      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${formatLocation(n.location)}` : ''}`));
+    const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Show why ${nodeLabel(n)} @${n.id} is alive`, 'data-focus-key': `node:${n.id}` },
+      icon(typeIcon(n.type)), text('span', 'label', nodeLabel(n)), text('span', 'id', ` @${n.id}`),
+      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${locationLabel(n.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'inspect', snapshotId, heapId: n.id });
     item.addEventListener('click', open);
     item.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
@@ -165,7 +166,7 @@ export function startSidebar(app: HTMLElement): void {
   function classItem(c: ClassSummary, snapshotId: number): HTMLElement {
     const item = h('div', { class: 'item', role: 'listitem', tabindex: 0, title: `Pick an instance of ${c.name} and show why it is alive`, 'data-focus-key': `class:${c.name}` },
       icon('symbol-class'), text('span', 'label', c.name), text('span', 'muted', ` ×${c.count.toLocaleString()}`),
-      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${formatLocation(c.location)}` : ''}`));
+      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${locationLabel(c.location)}` : ''}`));
     const open = () => api.postMessage({ type: 'openClass', snapshotId, name: c.name });
     item.addEventListener('click', open);
     item.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });

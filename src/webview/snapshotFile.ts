@@ -3,10 +3,11 @@
  * (the program's own classes first, then by retained size; the largest retainers), each row a way into the retention
  * tree, and a button to compare this snapshot with others. Every heap string is inserted as text.
  */
-import type { ClassSummary, ReportNode } from '../core/report';
+import type { ClassSummary, ReportNode } from '../shared/report';
 import type { HostToSnapshotFile, SnapshotFileModel, SnapshotFileToHost } from '../shared/webviewProtocol';
 import { clear, h, icon, text } from './dom';
-import { formatBytes, formatLocation, nodeName, typeIcon } from './format';
+import { locationLabel, nodeLabel } from '../shared/labels';
+import { formatBytes, typeIcon } from './format';
 import { vscodeApi } from './vscodeApi';
 
 const api = vscodeApi<{ model: SnapshotFileModel | null }, SnapshotFileToHost>();
@@ -24,14 +25,14 @@ export function startSnapshotFile(app: HTMLElement): void {
 
   function classItem(c: ClassSummary): HTMLElement {
     return item([icon('symbol-class'), text('span', 'label', c.name), text('span', 'muted', ` ×${c.count.toLocaleString()}`),
-      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${formatLocation(c.location)}` : ''}`)],
+      text('span', 'muted right', `${formatBytes(c.retainedSize)}${c.own && c.location ? ` · ${locationLabel(c.location)}` : ''}`)],
     `Pick an instance of ${c.name} and show why it is alive`, () => api.postMessage({ type: 'openClass', name: c.name }));
   }
 
   function nodeItem(n: ReportNode): HTMLElement {
-    return item([icon(typeIcon(n.type)), text('span', 'label', nodeName(n)), text('span', 'id', ` @${n.id}`),
-      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${formatLocation(n.location)}` : ''}`)],
-    `Show why ${nodeName(n)} @${n.id} is alive`, () => api.postMessage({ type: 'inspect', heapId: n.id }));
+    return item([icon(typeIcon(n.type)), text('span', 'label', nodeLabel(n)), text('span', 'id', ` @${n.id}`),
+      text('span', 'muted right', `${formatBytes(n.retainedSize)}${n.location ? ` · ${locationLabel(n.location)}` : ''}`)],
+    `Show why ${nodeLabel(n)} @${n.id} is alive`, () => api.postMessage({ type: 'inspect', heapId: n.id }));
   }
 
   function render(): void {

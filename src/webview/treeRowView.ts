@@ -4,9 +4,10 @@
  * passes the handlers in.
  */
 import { h, icon, text } from './dom';
-import { distanceText, edgeText, formatBytes, formatLocation, fullLocation, nodeName, typeIcon } from './format';
+import { distanceShort, fullLocationLabel, locationLabel, nodeLabel } from '../shared/labels';
+import { edgeText, formatBytes, typeIcon } from './format';
 import { fixLabel, rowLabel, type Row } from './retentionRows';
-import type { SourceLocation } from '../core/report';
+import type { SourceLocation } from '../shared/report';
 
 export interface RowHandlers {
   /** Click on the row: focus it and activate it (expand, follow a cycle, load more). */
@@ -26,14 +27,17 @@ export interface RowView {
   pos: number;
   /** The row's retainers failed to load (its message row shows an error icon). */
   failed: boolean;
+  /** `data-vscode-context` of a finding row (what its context menu's commands receive). */
+  context?: string;
 }
 
 export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
   const el = h('div', {
     class: `row kind-${r.kind}${r.cycleTo ? ' is-cycle' : ''}${r.breakHere ? ' is-break' : ''}`,
     role: 'treeitem',
-    // The ARIA tree pattern: the item's accessible name is what a sighted user reads across its columns.
-    'aria-label': rowLabel(r),
+    // The item's name is its text, as a sighted user reads it across the columns (an aria-label that differed would
+    // fail WCAG 2.5.3, label in name); the description says what each column's value is.
+    'aria-description': rowLabel(r),
     'aria-level': r.level,
     'aria-setsize': v.size,
     'aria-posinset': v.pos,
@@ -43,6 +47,7 @@ export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
     'data-key': r.key,
   });
   el.style.setProperty('--level', String(r.level - 1));
+  if (v.context) el.setAttribute('data-vscode-context', v.context);
   const twistie = icon(v.expanded === undefined ? 'blank' : v.expanded ? 'chevron-down' : 'chevron-right', 'twistie');
   const main = h('span', { class: 'col-main' });
   main.append(twistie);
@@ -72,13 +77,13 @@ export function renderRow(r: Row, v: RowView, on: RowHandlers): HTMLElement {
   if (r.node && (r.kind === 'object' || r.kind === 'retainer' || r.kind === 'cycleStep' || r.kind === 'fix')) {
     const n = r.node;
     el.append(
-      text('span', 'col dist', distanceText(n), 'Distance from the GC roots (as DevTools counts it)'),
+      text('span', 'col dist', distanceShort(n), 'Distance from the GC roots (as DevTools counts it)'),
       text('span', 'col size self', formatBytes(n.selfSize), 'Shallow size: the object itself'),
       text('span', 'col size retained', formatBytes(n.retainedSize), 'Retained size: what would be freed with it'),
       locationCell(r, on),
     );
     if (r.kind !== 'fix' && r.kind !== 'object') {
-      const inspect = h('span', { class: 'action', role: 'button', title: `Show why ${nodeName(n)} @${n.id} is alive`, 'aria-label': `Show why ${nodeName(n)} is alive` }, icon('target'));
+      const inspect = h('span', { class: 'action', role: 'button', title: `Show why ${nodeLabel(n)} @${n.id} is alive`, 'aria-label': `Show why ${nodeLabel(n)} is alive` }, icon('target'));
       inspect.addEventListener('click', (e) => { e.stopPropagation(); on.inspect(r); });
       el.append(inspect);
     } else {
@@ -101,19 +106,19 @@ function appendNode(main: HTMLElement, r: Row): void {
     main.append(text('span', edgeClass(r.edge.type), edgeText(r.edge, r.edge.label), `${r.edge.type} reference`), text('span', 'muted', ' → '));
   }
   main.append(icon(typeIcon(n.type), 'type-icon'));
-  main.append(text('span', 'name', nodeName(n), n.name.length > 60 ? n.name.slice(0, 500) : undefined));
+  main.append(text('span', 'name', nodeLabel(n), n.name.length > 60 ? n.name.slice(0, 500) : undefined));
   main.append(text('span', 'id', ` @${n.id}`));
   if (r.kind === 'object') main.append(text('span', 'muted', ` (${n.type})`));
   if (r.cycleTo) {
     const back = r.cycleTo.node ?? n;
     main.append(h('span', { class: 'badge cycle', title: 'This object is already above in the tree: a cycle' },
-      icon('debug-restart'), text('span', '', `cycle: back to ${nodeName(back)} @${back.id}`)));
+      icon('debug-restart'), text('span', '', `cycle: back to ${nodeLabel(back)} @${back.id}`)));
   }
   if (r.gcRoot) main.append(h('span', { class: 'badge root', title: 'The path starts at this GC root' }, icon('pinned'), text('span', '', r.gcRoot)));
   if (r.breakHere) {
     main.append(h('span', { class: 'badge break', title: `${r.breakHere.fix} — ${r.breakHere.reason}` }, icon('debug-disconnect'), text('span', '', `break here: ${fixLabel(r.breakHere)}`)));
   }
-  if (r.via && r.via.length) main.append(text('span', 'muted via', ` via ${r.via.map(nodeName).join(', ')}`));
+  if (r.via && r.via.length) main.append(text('span', 'muted via', ` via ${r.via.map(nodeLabel).join(', ')}`));
 }
 
 function locationCell(r: Row, on: RowHandlers): HTMLElement {
@@ -123,7 +128,7 @@ function locationCell(r: Row, on: RowHandlers): HTMLElement {
     el.addEventListener('click', (e) => { e.stopPropagation(); on.noLocation(r); });
     return el;
   }
-  const link = text('span', 'col loc link', formatLocation(loc), `Open ${fullLocation(loc)}`);
+  const link = text('span', 'col loc link', locationLabel(loc), `Open ${fullLocationLabel(loc)}`);
   link.setAttribute('role', 'link');
   link.addEventListener('click', (e) => { e.stopPropagation(); on.openLocation(r, loc); });
   return link;

@@ -6,18 +6,18 @@
 import { parentPort } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { HeapAnalysis } from '../core/analysis';
-import { ComparisonError, compareSnapshots, type SnapshotComparison } from '../core/comparison';
+import type { HeapSnapshot } from '../core/snapshotParser';
+import { parseSnapshotFile } from '../node/snapshotFile';
+import type { ReportNode } from '../core/report';
+import { compareSnapshots, ComparisonError } from '../core/comparison';
 import { digestSnapshot, type SnapshotDigest } from '../core/snapshotDigest';
 import { runAction } from '../cdp/actionRunner';
-import type { HeapSnapshot } from '../core/snapshotParser';
-import { parseSnapshotFile } from '../core/snapshotParser';
-import type { ReportNode } from '../core/report';
 import { CaptureService, type CaptureProgress } from '../cdp/capture';
 import { connect, type CdpConnection } from '../cdp/connect';
 import { CaptureError } from '../cdp/errors';
-import { nameScripts } from '../cdp/liveReport';
+import { nameScripts, reportSelected } from '../cdp/liveReport';
 import { liveSourceMapResolver } from '../cdp/liveScripts';
-import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../cdp/sourceMaps';
+import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../node/sourceMaps';
 import type {
   HostToWorker, ObjectReport, SnapshotInfo, WorkerCalls, WorkerMethod, WorkerRequest, WorkerToHost,
 } from '../shared/workerProtocol';
@@ -34,22 +34,27 @@ interface Target {
   service: CaptureService;
   resolver: SourceMapResolver;
   closedByRequest: boolean;
+  /** Which connection this is (V8 gives objects new ids when the profiler's session reconnects). */
+  serial: number;
 }
 
 interface SnapshotEntry {
   info: SnapshotInfo;
   analysis: HeapAnalysis | null;
-  /** What a later comparison needs of this snapshot (per class, sorted ids and sizes); kept when the analysis is released. */
-  digest: SnapshotDigest | null;
   resolver: SourceMapResolver;
   /** The live target it came from (script names and sources for later requests), while connected. */
   target: Target | null;
+  /** The connection it was taken on (its target key and serial), for live snapshots. */
+  session: { key: string; serial: number; description: string } | null;
+  /** What a comparison needs of it, kept after its analysis is released (see keepForComparison). */
+  digest: SnapshotDigest | null;
 }
 
 const targets = new Map<string, Target>();
 const snapshots = new Map<number, SnapshotEntry>();
 const running = new Map<number, AbortController>();
 let nextSnapshotId = 1;
+let nextConnectionSerial = 1;
 
 function post(message: WorkerToHost): void {
   port.postMessage(message);
@@ -110,6 +115,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       service: new CaptureService(connection),
       resolver: liveSourceMapResolver(connection),
       closedByRequest: false,
+      serial: nextConnectionSerial++,
     };
     targets.set(req.target, target);
     connection.onClose(() => {
@@ -146,13 +152,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
     const { object } = captured;
-    if (!entry.analysis!.hasObject(object.heapId)) {
-      throw new RequestError(
-        `\`${object.expression}\` (${object.description}) was collected before the snapshot: nothing in the program holds it, ` +
-        'only the evaluation did. Name an object the program keeps.', 'selection');
-    }
-    const report = entry.analysis!.report(object.heapId);
-    await applySourceMaps(report, entry.resolver);
+    const report = await reportSelected(target.service, entry.analysis!, object, { resolver: entry.resolver });
     await keep(entry, signal);
     return {
       snapshot: entry.info,
@@ -163,47 +163,71 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
 
   async takeSnapshot(req, signal) {
     const target = requireTarget(req.target);
-    const captured = await target.service.takeSnapshot({ signal, onProgress: phaseProgress(req.id), collectGarbage: req.collectGarbage });
+    const captured = await target.service.takeSnapshot({ signal, onProgress: phaseProgress(req.id), collectGarbage: req.forComparison });
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
+    if (req.forComparison) makeComparable(entry);
     await keep(entry, signal);
     return entry.info;
+  },
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- synchronous, but a handler answers with a promise
+  async keepForComparison(req) {
+    const entry = snapshots.get(req.snapshotId);
+    if (!entry) throw new RequestError(`Snapshot ${req.snapshotId} is no longer open; take a new snapshot.`, 'unknown-snapshot');
+    if (!entry.digest) {
+      if (!entry.analysis) {
+        throw new RequestError(`${entry.info.label} was released to save memory before it was kept for comparison; take a new snapshot.`, 'released');
+      }
+      makeComparable(entry);
+    }
+    return entry.info;
+  },
+
+  async compareSnapshots(req, signal) {
+    const ids = req.snapshotIds;
+    if (ids.length < 2 || ids.length > 3) throw new RequestError('Compare two snapshots (baseline, target) or three (baseline, target, final).', 'usage');
+    if (new Set(ids).size !== ids.length) throw new RequestError('Pick different snapshots to compare.', 'usage');
+    const entries = ids.map((id) => {
+      const entry = snapshots.get(id);
+      if (!entry) throw new RequestError(`Snapshot ${id} is no longer open; take a new snapshot.`, 'unknown-snapshot');
+      return entry;
+    });
+    const last = entries[entries.length - 1];
+    if (!last.analysis) {
+      throw new RequestError(`${last.info.label} was released to save memory (only the last ${KEEP_ANALYSES} are kept whole); compare with the newest snapshot as the last one.`, 'released');
+    }
+    for (const entry of entries.slice(0, -1)) {
+      if (entry.digest) continue;
+      if (!entry.analysis) {
+        throw new RequestError(`${entry.info.label} was released to save memory before it was kept for comparison; take it again (Find Leaks keeps its snapshots).`, 'released');
+      }
+      makeComparable(entry);
+    }
+    checkSessions(entries);
+    post({ type: 'progress', id: req.id, phase: 'analysing', fraction: null, bytes: 0, message: 'Comparing the snapshots' });
+    await refreshScriptNames(last);
+    let comparison;
+    try {
+      comparison = compareSnapshots(entries.slice(0, -1).map((e) => e.digest!), last.analysis, {
+        labels: entries.map((e) => e.info.label), maxGroups: req.maxGroups ?? 20, lastDigest: last.digest ?? undefined,
+      });
+    } catch (e) {
+      if (e instanceof ComparisonError) throw new RequestError(e.message, e.code);
+      throw e;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw cancelledError();
+    await applySourceMapsToNodes(comparison.suspects.groups.map((g) => g.representative), last.resolver);
+    return { snapshotIds: ids, comparison };
   },
 
   async runAction(req, signal) {
     const target = requireTarget(req.target);
     return runAction(target.connection, req.expression, req.times, {
       signal,
-      onProgress: (p) => post({ type: 'progress', id: req.id, phase: 'action', fraction: p.done / p.times, bytes: 0, message: p.message }),
+      onProgress: (p) => post({ type: 'progress', id: req.id, phase: 'running', fraction: p.done / p.times, bytes: 0, message: p.message }),
     });
-  },
-
-  async compareSnapshots(req) {
-    const ids = req.snapshotIds;
-    if (ids.length < 2 || ids.length > 3) throw new RequestError('Compare two snapshots (baseline, target) or three (baseline, target, final).', 'usage');
-    if (new Set(ids).size !== ids.length) throw new RequestError('Pick different snapshots to compare.', 'usage');
-    const entries = ids.map((id) => {
-      const e = snapshots.get(id);
-      if (!e) throw new RequestError(`Snapshot ${id} is no longer open; take it again.`, 'unknown-snapshot');
-      return e;
-    });
-    const last = entries[entries.length - 1];
-    if (!last.analysis) {
-      throw new RequestError(`${last.info.label} was released to save memory; the last snapshot of a comparison must be one of the ${KEEP_ANALYSES} newest. Take the target snapshot again.`, 'released');
-    }
-    const earlier = entries.slice(0, -1).map((e) => {
-      if (!e.digest) throw new RequestError(`${e.info.label} has no comparison data; take it again.`, 'released');
-      return e.digest;
-    });
-    try {
-      const comparison = compareSnapshots(earlier, last.analysis, { labels: entries.map((e) => e.info.label), lastDigest: last.digest ?? undefined });
-      await refreshScriptNames(last);
-      await applySourceMapsToComparison(comparison, last.resolver);
-      return comparison;
-    } catch (e) {
-      if (e instanceof ComparisonError) throw new RequestError(e.message, e.code);
-      throw e;
-    }
   },
 
   async startRecording(req, signal) {
@@ -276,15 +300,16 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     return found;
   },
 
-  async releaseSnapshot(req) {
+  releaseSnapshot(req) {
     snapshots.delete(req.snapshotId);
+    return Promise.resolve();
   },
 };
 
 function dispatch(request: WorkerRequest, signal: AbortSignal): Promise<unknown> {
   const handler = handlers[request.type] as Handler<WorkerMethod> | undefined;
   if (!handler) return Promise.reject(new RequestError(`Unknown request ${String((request as { type: unknown }).type)}.`));
-  return handler(request as never, signal);
+  return handler(request, signal);
 }
 
 function targetInfo(t: Target) {
@@ -346,9 +371,10 @@ async function analyse(
       hasAllocationStacks,
     },
     analysis,
-    digest: null,
     resolver: target ? target.resolver : new SourceMapResolver(),
     target,
+    session: target ? { key: target.key, serial: target.serial, description: target.connection.description } : null,
+    digest: null,
   };
   if (target) {
     const service = target.service;
@@ -365,18 +391,35 @@ async function analyse(
 async function keep(entry: SnapshotEntry, signal: AbortSignal): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (signal.aborted) throw cancelledError();
-  // Snapshots without heap ids (some hand-made files) cannot be compared; the comparison says so when asked.
-  try { entry.digest = entry.analysis ? digestSnapshot(entry.analysis) : null; } catch { entry.digest = null; }
   snapshots.set(entry.info.snapshotId, entry);
   // Keep the newest analyses; an old snapshot's typed arrays are what make memory grow.
   const live = [...snapshots.values()].filter((s) => s.analysis);
   for (const old of live.slice(0, Math.max(0, live.length - KEEP_ANALYSES))) old.analysis = null;
 }
 
-/** Source-maps a comparison's class locations and its suspects' representatives (in place). */
-async function applySourceMapsToComparison(c: SnapshotComparison, resolver: SourceMapResolver): Promise<void> {
-  // A class row carries its location like a node does; mapping rewrites `location` in place.
-  await applySourceMapsToNodes([...c.classes as unknown as ReportNode[], ...c.suspects.groups.map((g) => g.representative)], resolver);
+/** Keeps what a comparison needs of an analysed snapshot (a few bytes per object), so its analysis can go. */
+function makeComparable(entry: SnapshotEntry): void {
+  if (!entry.analysis || entry.digest) return;
+  entry.digest = digestSnapshot(entry.analysis);
+  entry.info = { ...entry.info, comparable: true };
+}
+
+/**
+ * Live snapshots compare only within one connection: V8 gives every object a new id when the session that enabled
+ * the heap profiler goes away. Snapshots of files are checked by the comparison itself (their sampled ids).
+ */
+function checkSessions(entries: SnapshotEntry[]): void {
+  const live = entries.filter((e) => e.session);
+  for (let i = 1; i < live.length; i++) {
+    const a = live[0].session!;
+    const b = live[i].session!;
+    if (a.key !== b.key) {
+      throw new RequestError(`${live[0].info.label} and ${live[i].info.label} come from different programs (${a.description}, ${b.description}); compare snapshots of one program.`, 'different-process');
+    }
+    if (a.serial !== b.serial) {
+      throw new RequestError(`The connection to ${a.description} was closed between ${live[0].info.label} and ${live[i].info.label}, and V8 gives objects new ids in a new session, so they cannot be compared; take a new baseline and keep the session attached.`, 'ids-reset');
+    }
+  }
 }
 
 function cancelledError(): RequestError {

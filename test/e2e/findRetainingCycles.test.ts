@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import { auditWebviews } from './accessibility';
 import { chooseFromContextMenu, E2EContext, giveRetentionViewRoom, openRunAndDebug, runCommand, webviewFrameWith } from './harness';
 
 function lineOf(file: string, needle: string): number {
@@ -131,7 +132,7 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   assert.ok(await sidebar.locator('.snapshot').count() >= 1, 'the snapshot taken for the tree is listed');
   // The example's own classes lead the class list, each with where it is constructed.
   const firstClasses = (await sidebar.locator('.summary .list').first().locator('.item .label').allInnerTexts()).slice(0, 2).sort();
-  assert.deepEqual(firstClasses, ['Document', 'TreeNode'], `the program's own classes come first: ${firstClasses}`);
+  assert.deepEqual(firstClasses, ['Document', 'TreeNode'], `the program's own classes come first: ${firstClasses.join(', ')}`);
   assert.match(await sidebar.locator('.summary .item', { hasText: 'TreeNode' }).first().innerText(), /app\.js:\d+/);
   await giveRetentionViewRoom(page);
   await screenshot('sidebar');
@@ -147,6 +148,9 @@ export async function paletteToTreeToSourceLine({ page, workspace, log, screensh
   // Back returns to the object examined before.
   await again.locator('.header button.back', { hasText: 'doc.root' }).click();
   await again.locator('.header .expr', { hasText: 'doc.root' }).waitFor({ timeout: 15_000 });
+
+  // Both webviews as they are now (a tree and a filled sidebar), audited in a light, a dark and a high-contrast theme.
+  await auditWebviews(page, log);
 
   // The Variables view: right-click `doc` -> Find Retaining Cycles.
   await openRunAndDebug(page);

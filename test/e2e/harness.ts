@@ -16,9 +16,9 @@ export interface E2EContext {
   /** Folder for this test's screenshots and logs (test-artifacts/e2e/<file>.<test>/). */
   artifactsDir: string;
   /** Saves a full-page screenshot as <artifactsDir>/<name>.png and returns its path. */
-  screenshot(name: string): Promise<string>;
+  screenshot: (name: string) => Promise<string>;
   /** Writes a line into this test's log (test-artifacts/e2e/<file>.<test>/test.log). */
-  log(message: string): void;
+  log: (message: string) => void;
   /** The repository root (where package.json is). */
   repoRoot: string;
 }
@@ -67,7 +67,7 @@ export async function paletteEntries(page: Page, query: string): Promise<string[
  */
 export async function waitForPaletteEntry(page: Page, label: string, timeoutMs = 60_000): Promise<Locator> {
   const end = Date.now() + timeoutMs;
-  let seen: string[] = [];
+  let seen: string[];
   for (;;) {
     seen = await paletteEntries(page, label);
     if (seen.includes(label)) {
@@ -149,7 +149,7 @@ export async function openRunAndDebug(page: Page): Promise<Locator> {
 /** Starts `node --inspect=127.0.0.1:0 script ...args` (it prints "ready" once it runs); kill() ends it. */
 export async function startTarget(script: string, args: string[], log: (m: string) => void): Promise<{ address: string; kill(): Promise<void> }> {
   const child = spawn('node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
+  child.stderr.on('data', (d: Buffer) => log(`target: ${String(d).trim()}`));
   child.once('exit', (code, signal) => log(`target exited (${code ?? signal})`));
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -161,8 +161,8 @@ export async function startTarget(script: string, args: string[], log: (m: strin
     const address = await new Promise<string>((resolve, reject) => {
       let addr = '';
       const timer = setTimeout(() => reject(new Error('the target did not start within 30 s')), 30_000);
-      child.stderr!.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => { addr ||= /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d))?.[1] ?? ''; });
+      child.stdout.on('data', (d: Buffer) => {
         if (String(d).includes('ready') && addr) { clearTimeout(timer); resolve(addr); }
       });
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the target exited (${code})`)); });

@@ -41,12 +41,12 @@ test('capture CLI prints why a known object is alive, as analyze does, with file
   assert.equal(report.paths[0].steps.at(-1)!.to.id, report.object.id);
   // The object's location is its class's constructor in the fixture.
   assert.ok(report.object.location, 'the object has a location');
-  assert.match(report.object.location!.url, /live-app\.js$/);
-  assert.equal(report.object.location!.line, lineOf(APP_SOURCE, 'class TreeNode'));
+  assert.match(report.object.location.url, /live-app\.js$/);
+  assert.equal(report.object.location.line, lineOf(APP_SOURCE, 'class TreeNode'));
   // It is part of the parent/children cycle, and the fix names the back-reference.
   const parentCycle = report.cycles.find((c) => c.steps.some((s) => s.edge.name === 'parent'));
   assert.ok(parentCycle, 'a cycle through .parent is reported');
-  assert.equal(parentCycle!.suggestion?.kind, 'weak-ref');
+  assert.equal(parentCycle.suggestion?.kind, 'weak-ref');
 
   const text = await runCli(['capture', '--inspect', target.webSocketUrl, '--expression', 'app.root.children[1].children[0]']);
   assert.equal(text.code, 0, text.stderr);

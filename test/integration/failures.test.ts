@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -101,6 +101,7 @@ test('a port that does not speak HTTP, and one that never answers: a sentence wi
 
 test('a CDP proxy that accepts the WebSocket but never answers: a timeout sentence naming the method', async (t) => {
   // ws ships with chrome-remote-interface; a real WebSocket server that never replies.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ws has no types of its own here
   const { Server } = require('ws') as { Server: new (o: { port: number; host: string }) => { on(e: string, f: (...a: unknown[]) => void): void; close(cb: () => void): void; clients: Set<{ terminate(): void }> } };
   const port = await freePort();
   const wss = new Server({ port, host: '127.0.0.1' });
@@ -128,11 +129,13 @@ test('the target killed while its snapshot streams: the CLI ends with a sentence
   const dir = mkdtempSync(join(tmpdir(), 'retention-kill-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'app.heapsnapshot');
-  const partial = `${file}.part`;
+  // The CLI writes a temporary file of its own beside the target (app.heapsnapshot.<pid>-<random>.part).
+  const partials = () => readdirSync(dir).filter((f) => f.endsWith('.part')).map((f) => join(dir, f));
   // Kill the target as soon as the CLI has started writing the streamed snapshot.
   let killed = false;
   const poll = setInterval(() => {
-    if (!killed && existsSync(partial) && statSync(partial).size > 0) {
+    const partial = partials()[0];
+    if (!killed && partial && existsSync(partial) && statSync(partial).size > 0) {
       killed = true;
       void target.kill();
     }
@@ -143,7 +146,7 @@ test('the target killed while its snapshot streams: the CLI ends with a sentence
     assert.equal(r.code, 1);
     assert.match(r.stderr, /The target process exited while the snapshot was being taken \(\d+(\.\d)? [KM]B received\)\. Start it again and retry\./);
     assert.equal(existsSync(file), false, 'no snapshot file is claimed');
-    assert.equal(existsSync(partial), false, 'the partial file is removed');
+    assert.deepEqual(partials(), [], 'the partial file is removed');
   } finally {
     clearInterval(poll);
   }
@@ -166,6 +169,22 @@ test('the target killed mid-stream through the API: a target-exited sentence, an
   await service.dispose();
 });
 
+test('a failed CDP command rejects with the stack of the code that sent it, not of the socket', async (t) => {
+  const target = await startTarget(APP);
+  t.after(() => target.kill());
+  const conn = await connect({ kind: 'inspector', address: target.address });
+  t.after(() => conn.close());
+  // A real protocol error: V8 answers that no such object exists.
+  async function askForAnObjectThatIsNotThere(): Promise<unknown> {
+    return conn.send('Runtime.getProperties', { objectId: '{"injectedScriptId":999,"id":999}' });
+  }
+  const error = await askForAnObjectThatIsNotThere().then(() => null, (e: unknown) => e);
+  assert.ok(error instanceof CaptureError, `a CaptureError, not ${String(error)}`);
+  assert.match(error.message, /^Runtime\.getProperties failed: /);
+  assert.match(error.stack ?? '', /askForAnObjectThatIsNotThere/, `the stack names the caller:\n${error.stack}`);
+  assert.doesNotMatch(error.stack ?? '', /node_modules[\\/](ws|chrome-remote-interface)/, 'and not the socket');
+});
+
 test('Ctrl-C while the snapshot streams: exit 130 at once, no file left, the target keeps running', async (t) => {
   const target = await startTarget(APP);
   t.after(() => target.kill());
@@ -173,11 +192,12 @@ test('Ctrl-C while the snapshot streams: exit 130 at once, no file left, the tar
   const dir = mkdtempSync(join(tmpdir(), 'retention-int-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'app.heapsnapshot');
-  const partial = `${file}.part`;
+  const partials = () => readdirSync(dir).filter((f) => f.endsWith('.part')).map((f) => join(dir, f));
   let cli: ChildProcess | undefined;
   let interrupted = false;
   const poll = setInterval(() => {
-    if (!interrupted && cli && existsSync(partial) && statSync(partial).size > 0) {
+    const partial = partials()[0];
+    if (!interrupted && cli && partial && existsSync(partial) && statSync(partial).size > 0) {
       interrupted = true;
       cli.kill('SIGINT');
     }
@@ -190,7 +210,7 @@ test('Ctrl-C while the snapshot streams: exit 130 at once, no file left, the tar
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /Interrupted; the target is unchanged\./);
     assert.equal(existsSync(file), false);
-    assert.equal(existsSync(partial), false);
+    assert.deepEqual(partials(), []);
   } finally {
     clearInterval(poll);
   }
@@ -212,7 +232,7 @@ test('usage errors exit 2 with the usage', async () => {
   // A --save path that cannot be written fails before attaching (exit 1, nothing listens at that port anyway).
   const unwritable = await runCli(['capture', '--inspect', '127.0.0.1:9', '--expression', 'x', '--save', '/nonexistent-dir/x.heapsnapshot'], { timeoutMs: 15_000 });
   assert.equal(unwritable.code, 1);
-  assert.equal(unwritable.stderr.trim(), 'Cannot write /nonexistent-dir/x.heapsnapshot (ENOENT); choose another --save path.');
+  assert.equal(unwritable.stderr.trim(), 'Cannot save to /nonexistent-dir/x.heapsnapshot: the folder /nonexistent-dir does not exist; nothing was saved. Choose another path and retry.');
   for (const [args, message] of cases) {
     const r = await runCli(args, { timeoutMs: 15_000 });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -1,126 +1,108 @@
 /**
- * The extension's leak hunt, through the real analysis worker (dist/worker.js) and a real `node --inspect` target:
- * baseline (after a garbage collection), the suspected action run N times for the user, target, the undo, final,
- * then the comparison. The leaking class leads the suspects and its tree names the reference to break; a clean
- * program has none; a failing or cancelled action gets a sentence and leaves the snapshots usable; nothing is left
- * in the program.
+ * The leak hunt through the extension's analysis worker (dist/worker.js, a real worker thread) against a real
+ * `node --inspect` target: snapshots kept for comparison (garbage collected first), the action run N times in the
+ * debuggee with progress, a cancelled snapshot that leaves the earlier ones usable, the 3-snapshot comparison by id,
+ * and the sentences for a reconnected session and a failing action.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import CDP from 'chrome-remote-interface';
-import { WorkerCallError, WorkerClient } from '../../src/extension/workerClient';
-import { FIXTURES, ROOT, startTarget, type Target } from './targets';
+import { Worker } from 'node:worker_threads';
+import type { ComparisonDto, SnapshotInfo, WorkerCalls, WorkerMethod, WorkerProgress, WorkerToHost } from '../../src/shared/workerProtocol';
+import { signatureText } from '../../src/core/suspects';
+import { FIXTURES, ROOT, startTarget } from './targets';
 
-const APP = join(FIXTURES, 'extension', 'documents-app.js');
+const APP = join(FIXTURES, 'leak-hunt.js');
 
-async function withWorker(args: string[], body: (w: WorkerClient, t: Target) => Promise<void>): Promise<void> {
-  const target = await startTarget(APP, { args });
-  const worker = new WorkerClient(join(ROOT, 'dist/worker.js'));
-  try {
-    await worker.call('connect', { target: 't', endpoint: { kind: 'inspector', address: target.address } });
-    await body(worker, target);
-  } finally {
-    await worker.shutdown();
+/** A minimal host: typed calls with ids, progress collected per call, cancel by id. */
+function host(worker: Worker) {
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error & { code?: string }) => void; progress: WorkerProgress[] }>();
+  worker.on('message', (m: WorkerToHost) => {
+    if (m.type === 'progress') pending.get(m.id)?.progress.push(m);
+    if (m.type !== 'reply') return;
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) p?.resolve(m.result);
+    else p?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+  });
+  return {
+    call<M extends WorkerMethod>(type: M, params: WorkerCalls[M]['params'], onSent?: (id: number, progress: WorkerProgress[]) => void): Promise<WorkerCalls[M]['result']> & { progress: WorkerProgress[] } {
+      const id = nextId++;
+      const progress: WorkerProgress[] = [];
+      const promise = new Promise<WorkerCalls[M]["result"]>((resolve, reject) => pending.set(id, { resolve: resolve as (r: unknown) => void, reject, progress }));
+        worker.postMessage({ type, id, ...params });
+      onSent?.(id, progress);
+      return Object.assign(promise, { progress });
+    },
+    cancel(id: number) { worker.postMessage({ type: 'cancel', id }); },
+  };
+}
+
+test('worker: baseline, the action run 12 times, target, a cancelled snapshot, final, and the comparison by ids', async (t) => {
+  const target = await startTarget(APP);
+  const worker = new Worker(join(ROOT, 'dist/worker.js'), { stdout: true, stderr: true });
+  const w = host(worker);
+  t.after(async () => {
+    await w.call('shutdown', {});
+    await worker.terminate();
     await target.kill();
-  }
-}
-
-/** What a user does before the baseline: the action once or twice, so caches fill and code compiles. */
-async function warmUp(w: WorkerClient): Promise<void> {
-  await w.call('runAction', { target: 't', expression: 'await app.openAndClose()', times: 8 });
-  await w.call('runAction', { target: 't', expression: 'app.undo()', times: 1 });
-}
-
-async function globalsOf(t: Target): Promise<string[]> {
-  const [host, port] = t.address.split(':');
-  const cdp = await CDP({ host, port: Number(port), local: true });
-  try {
-    const r = await cdp.Runtime.evaluate({ expression: 'JSON.stringify(Object.getOwnPropertyNames(globalThis).sort())', returnByValue: true });
-    return JSON.parse(r.result.value as string) as string[];
-  } finally {
-    await cdp.close();
-  }
-}
-
-test('baseline, the action run 12 times, target, undo, final: Document leads the suspects, and its tree says what to break', async () => {
-  await withWorker([], async (w, t) => {
-    const globalsBefore = await globalsOf(t);
-    await warmUp(w);
-    const baseline = await w.call('takeSnapshot', { target: 't', label: 'Baseline', collectGarbage: true });
-    const phases: string[] = [];
-    const ran = await w.call('runAction', { target: 't', expression: 'await app.openAndClose()', times: 12 }, { onProgress: (p) => phases.push(p.message) });
-    assert.equal(ran.runs, 12);
-    assert.ok(phases.includes('Running the action (12 of 12)'), `progress per run: ${phases.join(' | ')}`);
-    const target = await w.call('takeSnapshot', { target: 't', label: 'Target', collectGarbage: true });
-    // Statements work too (no value to await).
-    await w.call('runAction', { target: 't', expression: 'app.undo(); void 0;', times: 1 });
-    const final = await w.call('takeSnapshot', { target: 't', label: 'Final', collectGarbage: true });
-
-    const c = await w.call('compareSnapshots', { snapshotIds: [baseline.snapshotId, target.snapshotId, final.snapshotId] });
-    assert.equal(c.method, 'three');
-    const first = c.suspects.groups[0];
-    assert.ok(first, `no suspects: ${JSON.stringify(c.suspects.leftOut)}`);
-    assert.equal(first.className, 'Document');
-    assert.equal(first.count, 12);
-    assert.ok(first.signature.some((s) => s.edge.includes('history')), `the signature runs through .history: ${JSON.stringify(first.signature)}`);
-    // The views the undo closed, and the tokens each document dropped, are not suspects.
-    assert.ok(!c.suspects.groups.some((g) => g.className === 'View' || g.className === 'Token'), c.suspects.groups.map((g) => g.className).join(', '));
-    const doc = c.classes.find((k) => k.name === 'Document');
-    assert.ok(doc && doc.newCount === 12 && doc.own, `Document: ${JSON.stringify(doc)}`);
-    assert.match(doc.location?.url ?? '', /documents-app\.js$/);
-
-    // The representative's retention tree, from the last snapshot: the reference to break is the history entry.
-    const shown = await w.call('report', { snapshotId: final.snapshotId, heapId: first.representative.id });
-    const path = shown.report.paths[0];
-    assert.ok(path.steps.some((s) => (s.label ?? s.edge.name).includes('history')), `the path runs through history: ${path.steps.map((s) => s.label).join(' / ')}`);
-    assert.ok(shown.report.fix, 'a fix is named');
-
-    // Nothing of the tool's is left in the program.
-    assert.deepEqual(await globalsOf(t), globalsBefore);
   });
-});
+  const key = `inspector:${target.address}`;
+  await w.call('connect', { target: key, endpoint: { kind: 'inspector', address: target.address } });
 
-test('the clean program has no leak suspects after the same hunt', async () => {
-  await withWorker(['clean'], async (w) => {
-    await warmUp(w);
-    const baseline = await w.call('takeSnapshot', { target: 't', collectGarbage: true });
-    await w.call('runAction', { target: 't', expression: 'await app.openAndClose()', times: 12 });
-    const target = await w.call('takeSnapshot', { target: 't', collectGarbage: true });
-    await w.call('runAction', { target: 't', expression: 'app.undo()', times: 1 });
-    const final = await w.call('takeSnapshot', { target: 't', collectGarbage: true });
-    const c = await w.call('compareSnapshots', { snapshotIds: [baseline.snapshotId, target.snapshotId, final.snapshotId] });
-    assert.deepEqual(c.suspects.groups.map((g) => `${g.className} x${g.count}`), []);
-  });
-});
+  const warmUp = w.call('runAction', { target: key, expression: 'leakHunt.openAndClose()', times: 16 });
+  assert.deepEqual(await warmUp, { runs: 16 });
+  const base = await w.call('takeSnapshot', { target: key, label: 'baseline', forComparison: true });
+  assert.equal(base.comparable, true);
 
-test('a failing, invalid or cancelled action gets a sentence, and the snapshots taken stay comparable', async () => {
-  await withWorker([], async (w) => {
-    await warmUp(w);
-    const baseline = await w.call('takeSnapshot', { target: 't', collectGarbage: true });
-    await assert.rejects(w.call('runAction', { target: 't', expression: 'app.noSuchMethod()', times: 3 }),
-      (e: unknown) => e instanceof WorkerCallError && /^The action threw on run 1 of 3: TypeError: app\.noSuchMethod is not a function\./.test(e.message));
-    await assert.rejects(w.call('runAction', { target: 't', expression: 'app.openAndClose(', times: 3 }),
-      (e: unknown) => e instanceof WorkerCallError && /is not valid JavaScript/.test(e.message));
-    await assert.rejects(w.call('runAction', { target: 't', expression: ' ', times: 3 }),
-      (e: unknown) => e instanceof WorkerCallError && /Type the action to repeat/.test(e.message));
+  const action = w.call('runAction', { target: key, expression: 'await Promise.resolve(leakHunt.openAndClose())', times: 12 });
+  assert.deepEqual(await action, { runs: 12 });
+  const running = action.progress.filter((p) => p.phase === 'running');
+  assert.equal(running.length, 13, 'a progress event per run and one at the end');
+  assert.match(running[11].message, /\(12 of 12\)/);
+  assert.equal(running[12].fraction, 1);
 
-    // Cancelled once a few runs are done (each run yields to the event loop, so Cancel is read between runs).
-    const controller = new AbortController();
-    const runs: number[] = [];
-    await assert.rejects(w.call('runAction', { target: 't', expression: 'await app.openAndClose()', times: 10_000 }, {
-      signal: controller.signal,
-      onProgress: (p) => { runs.push(p.fraction ?? 0); if (runs.length === 5) controller.abort(); },
-    }), (e: unknown) => e instanceof WorkerCallError && e.cancelled);
-    const target = await w.call('takeSnapshot', { target: 't', collectGarbage: true });
-    const c = await w.call('compareSnapshots', { snapshotIds: [baseline.snapshotId, target.snapshotId] });
-    assert.equal(c.method, 'two');
-    // Two snapshots also count the views the actions left open; the documents the store kept are among the suspects.
-    assert.ok(c.suspects.groups.some((g) => g.className === 'Document'), c.suspects.groups.map((g) => g.className).join(', '));
-    // A comparison of a snapshot with itself, or of one snapshot only, is refused with a sentence.
-    await assert.rejects(w.call('compareSnapshots', { snapshotIds: [target.snapshotId, target.snapshotId] }),
-      (e: unknown) => e instanceof WorkerCallError && /Pick different snapshots/.test(e.message));
-    await assert.rejects(w.call('compareSnapshots', { snapshotIds: [target.snapshotId] }),
-      (e: unknown) => e instanceof WorkerCallError && /Compare two snapshots/.test(e.message));
-  });
+  const targetSnapshot = await w.call('takeSnapshot', { target: key, label: 'target', forComparison: true });
+
+  // A snapshot cancelled while V8 builds it: nothing is kept, and the earlier ones stay usable.
+  let cancelledId = 0;
+  const cancelled = w.call('takeSnapshot', { target: key, label: 'cancelled', forComparison: true }, (id) => { cancelledId = id; setImmediate(() => w.cancel(id)); });
+  await assert.rejects(cancelled, (e: Error & { code?: string }) => e.code === 'cancelled');
+  assert.ok(cancelledId > 0);
+
+  await target.command('undo');
+  const final = await w.call('takeSnapshot', { target: key, label: 'final', forComparison: true });
+  const ids = [base, targetSnapshot, final].map((s: SnapshotInfo) => s.snapshotId);
+  const result: ComparisonDto = await w.call('compareSnapshots', { snapshotIds: ids });
+  assert.deepEqual(result.snapshotIds, ids);
+  const { comparison } = result;
+  assert.equal(comparison.method, 'three');
+  assert.deepEqual(comparison.snapshots.map((s) => s.label), ids.map((id, i) => `#${id} ${['baseline', 'target', 'final'][i]}`));
+  assert.equal(comparison.suspects.groups[0]?.className, 'Document', comparison.suspects.groups.map((g) => signatureText(g.signature)).join('; '));
+  assert.equal(comparison.suspects.groups[0].count, 12);
+  assert.equal(comparison.suspects.groups[1]?.className, 'AuditRecord');
+  // The representative opens the usual report in the final snapshot.
+  const report = await w.call('report', { snapshotId: final.snapshotId, heapId: comparison.suspects.groups[0].representative.id });
+  assert.equal(report.report.object.name, 'Document');
+  assert.ok(report.report.fix);
+
+  // The baseline's analysis was released (two are kept whole), its digest was not: it still compares.
+  const two = await w.call('compareSnapshots', { snapshotIds: [base.snapshotId, final.snapshotId] });
+  assert.equal(two.comparison.method, 'two');
+  await assert.rejects(w.call('compareSnapshots', { snapshotIds: [final.snapshotId, base.snapshotId] }),
+    (e: Error & { code?: string }) => e.code === 'released' && /compare with the newest snapshot as the last one/.test(e.message));
+
+  // A failing action stops with a sentence; nothing more runs.
+  await assert.rejects(w.call('runAction', { target: key, expression: 'leakHunt.noSuchAction()', times: 3 }),
+    (e: Error & { code?: string }) => /^`leakHunt\.noSuchAction\(\)` threw TypeError: leakHunt\.noSuchAction is not a function on run 1 of 3; it was not run again\.$/.test(e.message));
+  // Nothing of ours is left in the program's globals.
+  assert.equal(await target.command('count'), '28 7');
+
+  // Reconnecting gives new ids: the worker says so instead of comparing.
+  await w.call('disconnect', { target: key });
+  await w.call('connect', { target: key, endpoint: { kind: 'inspector', address: target.address } });
+  const after = await w.call('takeSnapshot', { target: key, label: 'after reconnect', forComparison: true });
+  await assert.rejects(w.call('compareSnapshots', { snapshotIds: [base.snapshotId, after.snapshotId] }),
+    (e: Error & { code?: string }) => e.code === 'ids-reset' && /was closed between #\d+ baseline and #\d+ after reconnect/.test(e.message));
 });

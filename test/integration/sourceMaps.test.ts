@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { connect } from '../../src/cdp/connect';
 import { CaptureService } from '../../src/cdp/capture';
 import { captureReport } from '../../src/cdp/liveReport';
-import { SourceMapResolver, applySourceMaps, findSourceMappingUrl, type MappedSourceLocation } from '../../src/cdp/sourceMaps';
+import { SourceMapResolver, applySourceMaps, findSourceMappingUrl, type MappedSourceLocation } from '../../src/node/sourceMaps';
 import { HeapAnalysis } from '../../src/core/analysis';
 import type { RetentionReport } from '../../src/core/report';
 import { FIXTURES, lineOf, runCli, startTarget } from './targets';

@@ -36,9 +36,9 @@ export async function startTarget(script: string, options: { nodeArgs?: string[]
   let stdout = '';
   const waiters: { prefix: string; resolve: (s: string) => void }[] = [];
   const exited = once(proc, 'exit').then(() => {});
-  proc.stderr!.setEncoding('utf8');
-  proc.stdout!.setEncoding('utf8');
-  proc.stdout!.on('data', (d: string) => {
+  proc.stderr.setEncoding('utf8');
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (d: string) => {
     stdout += d;
     let nl;
     while ((nl = stdout.indexOf('\n')) >= 0) {
@@ -62,7 +62,7 @@ export async function startTarget(script: string, options: { nodeArgs?: string[]
     const ready = waitLine('ready', 15_000);
     const webSocketUrl = await new Promise<string>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`the target printed no inspector URL: ${stderr}`)), 15_000);
-      proc.stderr!.on('data', (d: string) => {
+      proc.stderr.on('data', (d: string) => {
         stderr += d;
         const m = /Debugger listening on (ws:\/\/\S+)/.exec(stderr);
         if (m) { clearTimeout(timer); res(m[1]); }
@@ -78,11 +78,11 @@ export async function startTarget(script: string, options: { nodeArgs?: string[]
       exited,
       stderr: () => stderr,
       kill,
-      post: (line) => { proc.stdin!.write(`${line}\n`); },
+      post: (line) => { proc.stdin.write(`${line}\n`); },
       command: (line, timeoutMs = 60_000) => {
         const name = line.split(' ')[0];
         const answer = waitLine(`${name}: `, timeoutMs);
-        proc.stdin!.write(`${line}\n`);
+        proc.stdin.write(`${line}\n`);
         return answer.then((s) => s.slice(name.length + 2));
       },
     };
@@ -100,8 +100,8 @@ export async function runCli(args: string[], options: { timeoutMs?: number; onSp
   options.onSpawn?.(proc);
   let stdout = '';
   let stderr = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   const timeoutMs = options.timeoutMs ?? 60_000;
   let hung = false;
   const timer = setTimeout(() => { hung = true; proc.kill('SIGKILL'); }, timeoutMs);

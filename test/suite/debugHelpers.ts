@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -101,15 +102,23 @@ export async function waitForPause(session: vscode.DebugSession, timeoutMs = 30_
 }
 
 /** A plain `node --inspect=127.0.0.1:0` target; resolves with its address once it printed `ready`. */
-export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void> }> {
-  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startInspectTarget(script: string, args: string[] = []): Promise<{ address: string; process: ChildProcess; kill(): Promise<void>; send(line: string, answer: string): Promise<void> }> {
+  const child = spawn(process.env.RETENTION_TEST_NODE || 'node', ['--inspect=127.0.0.1:0', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += String(d); });
+  /** Writes a line to the program's stdin and waits for `answer` on its stdout. */
+  const send = async (line: string, answer: string) => {
+    const from = out.length;
+    child.stdin.write(`${line}\n`);
+    await waitFor(`"${answer}" from ${path.basename(script)}`, () => out.indexOf(answer, from) >= 0, 15_000);
+  };
   let address = '';
   let ready = false;
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     const m = /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d));
     if (m) address = m[1];
   });
-  child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('ready')) ready = true; });
+  child.stdout.on('data', (d: Buffer) => { if (String(d).includes('ready')) ready = true; });
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -122,7 +131,7 @@ export async function startInspectTarget(script: string, args: string[] = []): P
     await kill();
     throw e;
   }
-  return { address, process: child, kill };
+  return { address, process: child, kill, send };
 }
 
 export interface RenderedRow {
@@ -162,8 +171,7 @@ export async function panelState(generation?: number): Promise<PanelState> {
 }
 
 export function lineOf(file: string, needle: string): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const text: string = require('node:fs').readFileSync(file, 'utf8');
+  const text = readFileSync(file, 'utf8');
   const i = text.split('\n').findIndex((l) => l.includes(needle));
   assert.ok(i >= 0, `${needle} not found in ${file}`);
   return i + 1;

@@ -67,6 +67,8 @@ suite('Attached to an --inspect port', () => {
       assert.equal(attached.ok, true, attached.error);
       const started = await vscode.commands.executeCommand<Outcome>('retentionExplorer.startAllocationRecording', attached.target);
       assert.equal(started.ok, true, started.error);
+      // The program allocates in its own code while recording (V8 records no stack for what an evaluation allocates).
+      await target.send('alloc', 'allocated');
       const during = await panelState();
       assert.equal(during.sidebarState.targets.find((t) => t.key === attached.target)?.recording, true, 'the sidebar shows the recording');
       const stopped = await vscode.commands.executeCommand<Outcome & { snapshot: { hasAllocationStacks: boolean; label: string } }>(

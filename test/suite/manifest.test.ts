@@ -28,7 +28,7 @@ function manifest(): Manifest {
 const specs = Object.entries(COMMANDS) as [string, CommandSpec][];
 
 suite('package.json and the command map', () => {
-  test('commands in package json match the command map', async () => {
+  test('commands in package json match the command map', () => {
     const m = manifest();
     const contributed = new Map(m.contributes.commands.map((c) => [c.command, c]));
     const publicIds = specs.filter(([, s]) => !s.internal).map(([id]) => id).sort();
@@ -47,7 +47,7 @@ suite('package.json and the command map', () => {
     }
   });
 
-  test('context menus match the code', async () => {
+  test('context menus match the code', () => {
     const m = manifest();
     for (const [menu, entries] of Object.entries(MENUS)) {
       assert.deepEqual(m.contributes.menus[menu], entries, `menu ${menu}`);
@@ -58,7 +58,7 @@ suite('package.json and the command map', () => {
     }
   });
 
-  test('sidebar view lives in run and debug', async () => {
+  test('sidebar view lives in run and debug', () => {
     const m = manifest();
     const view = m.contributes.views.debug?.find((v) => v.id === 'retentionExplorer.sidebar');
     assert.ok(view, 'the sidebar view is contributed to the debug view container');

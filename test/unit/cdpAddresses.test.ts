@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { parseInspectAddress, slowSnapshotWarning } from '../../src/cdp/connect';
 import { estimateSnapshotBytes } from '../../src/cdp/capture';
 import { CaptureError } from '../../src/cdp/errors';
-import { findSourceMappingUrl } from '../../src/cdp/sourceMaps';
-import { toFilePath } from '../../src/core/filePaths';
+import { findSourceMappingUrl } from '../../src/node/sourceMaps';
+import { toFilePath } from '../../src/node/filePaths';
 
 test('inspector addresses: HOST:PORT, PORT, [v6]:PORT and ws:// URLs; anything else is a usage sentence', () => {
   assert.deepEqual(parseInspectAddress('127.0.0.1:9229'), { host: '127.0.0.1', port: 9229 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeapAnalysis } from '../../src/core/analysis';
 import { compareSnapshots, ComparisonError } from '../../src/core/comparison';
-import { digestSnapshot, sortOrdinalsById } from '../../src/core/snapshotDigest';
+import { digestSnapshot, sortPairsById } from '../../src/core/snapshotDigest';
 import { signatureText } from '../../src/core/suspects';
 import { parseText, SnapshotBuilder } from './graphBuilder';
 
@@ -138,9 +138,31 @@ test('a snapshot whose objects carry no ids gets a sentence', () => {
   );
 });
 
-test('ordinals sort by id across radix passes (ids past 2^22 and 2^30)', () => {
+test('a class\'s ids sort with their sizes (ids and sizes up to 2^32-1), and sorted ones are left as they are', () => {
   const ids = new Uint32Array([5, 1 << 23, 3, (1 << 30) + 7, 9, 4_000_000_001, 1, 77]);
-  const ordinals = Uint32Array.from(ids.keys());
-  const sorted = [...sortOrdinalsById(ordinals, ids, 4_000_000_001)].map((o) => ids[o]);
-  assert.deepEqual(sorted, [...ids].sort((a, b) => a - b));
+  const sizes = ids.map((id) => (id * 7 + 3) >>> 0);
+  const expected = [...ids].sort((a, b) => a - b);
+  sortPairsById(ids, sizes);
+  assert.deepEqual([...ids], expected);
+  assert.deepEqual([...sizes], expected.map((id) => (id * 7 + 3) >>> 0));
+  // Nearly in order, as V8 writes them: a few out of place among many, merged back.
+  const near = Uint32Array.from({ length: 1000 }, (_, i) => 2 * i + 1);
+  [[10, 901], [500, 3], [999, 1999], [0, 1001]].forEach(([at, id]) => { near[at] = id; });
+  const nearSizes = near.map((id) => id + 1);
+  const nearExpected = [...near].sort((a, b) => a - b);
+  sortPairsById(near, nearSizes);
+  assert.deepEqual([...near], nearExpected);
+  assert.deepEqual([...nearSizes], nearExpected.map((id) => id + 1));
+  // Far from in order and large (the radix sort), odd and even ids mixed.
+  const random = (() => { let x = 12345; return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0); })();
+  const many = Uint32Array.from({ length: 20_000 }, () => random());
+  const manySizes = many.map((id) => id ^ 0x5a5a5a5a);
+  const manyExpected = [...many].sort((a, b) => a - b);
+  sortPairsById(many, manySizes);
+  assert.deepEqual([...many], manyExpected);
+  assert.deepEqual([...manySizes], manyExpected.map((id) => (id ^ 0x5a5a5a5a) >>> 0));
+  const big = new Uint32Array([0xfffffffe, 0xffffffff]);
+  const bigSizes = new Uint32Array([0xffffffff, 0]);
+  sortPairsById(big, bigSizes);
+  assert.deepEqual([...big, ...bigSizes], [0xfffffffe, 0xffffffff, 0xffffffff, 0]);
 });

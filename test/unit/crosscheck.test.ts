@@ -67,7 +67,11 @@ function checkGraph(seed: number): { nodes: number; cycles: number; orphansDomin
     const id = b.nodes[v].id;
     const w = `${where}, node ${v} (@${id} ${m.type[v]} ${JSON.stringify(m.name[v])})`;
     const report = a.report(id);
-    assert.equal(report.object.distance, dist[v] === NO_DISTANCE ? null : dist[v], `${w}: report distance`);
+    // The result says who holds it, and the distance from those holders, without the internal offset.
+    const expected = dist[v] === NO_DISTANCE ? { distance: null, heldBy: null }
+      : dist[v] >= SYSTEM_DISTANCE ? { distance: dist[v] - SYSTEM_DISTANCE, heldBy: 'system' }
+        : { distance: dist[v], heldBy: 'program' };
+    assert.deepEqual({ distance: report.object.distance, heldBy: report.object.heldBy }, expected, `${w}: report distance`);
     assert.equal(report.object.retainedSize, retained[v], `${w}: report retained size`);
     assert.equal(report.componentSize, bruteComponentSize(m, v), `${w}: component size`);
 

@@ -63,3 +63,25 @@ test('every notification the extension shows goes through noticeText', () => {
     }
   }
 });
+
+test('one set of rules everywhere: C1 (U+009B), DEL, lone surrogates and separators escaped; pairs, emoji and CJK kept', () => {
+  assert.equal(displayText('a\u009b31mb\u007fc'), 'a\\u009b31mb\\u007fc');
+  assert.equal(displayText('x\ud800y\udc00z'), 'x\\ud800y\\udc00z');
+  assert.equal(displayText('\udc00\ud800'), '\\udc00\\ud800');
+  assert.equal(displayText('🌳\ud83c'), '🌳\\ud83c');
+  assert.equal(displayText('a\u2028b\u2029c\u200cd\u061ce'), 'a\\u2028b\\u2029c\\u200cd\\u061ce');
+  // Notifications, quick picks, the CLI and the webview all get the same text: noticeText and displayLabel are it.
+  assert.equal(noticeText('[x](command:y) $(alert)'), displayText('[x](command:y) $(alert)'));
+  assert.equal(displayLabel('[x](command:y) $(alert)'), '[x] (command:y) \\$(alert)');
+});
+
+test('escaping twice changes nothing, and a cut never splits an escape', () => {
+  const hostile = 'E\u001b[2J \u202E $(x) [a](b) \ud800 \n';
+  assert.equal(displayText(displayText(hostile)), displayText(hostile));
+  for (let max = 2; max < 40; max++) {
+    const shown = displayText('ab\u202Ecd\u0007ef\ud800gh'.repeat(4), max);
+    assert.ok(shown.length <= max, `${max}: ${shown}`);
+    // What precedes the ellipsis is whole escapes only.
+    assert.doesNotMatch(shown, /\\(u[0-9a-f]{0,3})?…$/, `${max}: ${shown}`);
+  }
+});

@@ -7,7 +7,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { parseSnapshotFile, SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../../src/core/snapshotParser';
+import { SnapshotFormatError, SnapshotParser, type HeapSnapshot } from '../../src/core/snapshotParser';
+import { parseSnapshotFile } from '../../src/node/snapshotFile';
 import { HeapAnalysis } from '../../src/core/analysis';
 import {
   EDGE_FIELDS, EDGE_TYPES, NODE_FIELDS, NODE_TYPES, SnapshotBuilder, parseChunks, parseText, randomChunks, randomInt, seededRandom,
@@ -118,7 +119,7 @@ describe('parsing builder documents', () => {
     // Raw UTF-8 (as JSON.stringify writes) reads the same as V8's \uXXXX escapes.
     const utf8 = parseText(b.serialize({ strings: 'utf8' }));
     assert.deepEqual(utf8.strings, whole.strings);
-    assert.deepEqual(whole.strings, JSON.parse(text).strings);
+    assert.deepEqual(whole.strings, (JSON.parse(text) as { strings: string[] }).strings);
   });
 
   test('random text chunks and random byte chunks give the same columns as one write', () => {
@@ -219,7 +220,7 @@ describe('parsing a real snapshot of a real program', () => {
   before(async () => {
     snapshots = snapshotDir();
     file = await snapshots.snapshot('hostile-strings.js', { name: 'hostile' });
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
     parsed = await parseSnapshotFile(file);
   });
   after(() => snapshots?.cleanup());
@@ -245,7 +246,7 @@ describe('parsing a real snapshot of a real program', () => {
         || parsed.nodeId[i] !== json.nodes[o + f('id')]
         || parsed.nodeSelfSize[i] !== json.nodes[o + f('self_size')]
         || parsed.firstEdge[i] !== edge) {
-        assert.fail(`node ${i} differs: parser [${parsed.nodeType[i]},${parsed.nodeName[i]},${parsed.nodeId[i]},${parsed.nodeSelfSize[i]},${parsed.firstEdge[i]}] vs JSON ${json.nodes.slice(o, o + nf)} (first edge ${edge})`);
+        assert.fail(`node ${i} differs: parser [${parsed.nodeType[i]},${parsed.nodeName[i]},${parsed.nodeId[i]},${parsed.nodeSelfSize[i]},${parsed.firstEdge[i]}] vs JSON ${json.nodes.slice(o, o + nf).join(',')} (first edge ${edge})`);
       }
       edge += json.nodes[o + f('edge_count')];
     }
@@ -255,7 +256,7 @@ describe('parsing a real snapshot of a real program', () => {
       if (parsed.edgeType[e] !== json.edges[o + g('type')]
         || parsed.edgeNameOrIndex[e] !== json.edges[o + g('name_or_index')]
         || parsed.edgeTarget[e] * nf !== json.edges[o + g('to_node')]) {
-        assert.fail(`edge ${e} differs: parser [${parsed.edgeType[e]},${parsed.edgeNameOrIndex[e]},${parsed.edgeTarget[e] * nf}] vs JSON ${json.edges.slice(o, o + ef)}`);
+        assert.fail(`edge ${e} differs: parser [${parsed.edgeType[e]},${parsed.edgeNameOrIndex[e]},${parsed.edgeTarget[e] * nf}] vs JSON ${json.edges.slice(o, o + ef).join(",")}`);
       }
     }
     const lf = meta.location_fields;
@@ -270,7 +271,10 @@ describe('parsing a real snapshot of a real program', () => {
 
   test('with allocation tracking: trace node ids, function infos and the trace tree match JSON.parse', async () => {
     const tracked = await snapshots.snapshot('listener-leak.js', { name: 'tracked', nodeArgs: ['--track-heap-objects'] });
-    const doc = JSON.parse(readFileSync(tracked, 'utf8'));
+    const doc = JSON.parse(readFileSync(tracked, 'utf8')) as {
+      snapshot: { meta: { node_fields: string[] }; trace_function_count: number };
+      nodes: number[]; trace_function_infos: number[]; trace_tree: unknown[];
+    };
     const s = await parseSnapshotFile(tracked);
     const meta = doc.snapshot.meta;
     const nf = meta.node_fields.length;
@@ -278,7 +282,7 @@ describe('parsing a real snapshot of a real program', () => {
     assert.ok(doc.snapshot.trace_function_count > 0, 'the program ran with allocation tracking');
     assert.ok(s.nodeTraceId, 'trace ids are kept when allocations were recorded');
     const expectedTraceIds = doc.nodes.filter((_: number, i: number) => i % nf === traceField);
-    assert.deepEqual(Array.from(s.nodeTraceId!), expectedTraceIds);
+    assert.deepEqual(Array.from(s.nodeTraceId), expectedTraceIds);
     assert.deepEqual(Array.from(s.traceFunctionInfos), doc.trace_function_infos);
     // The tree, flattened parents first: [id, function_info_index, count, size, [children]]*.
     const ids: number[] = [];
@@ -350,7 +354,7 @@ function expectFormatError(run: () => unknown, message: RegExp, offset?: number)
   } catch (e) {
     error = e;
   }
-  assert.ok(error instanceof SnapshotFormatError, `expected a SnapshotFormatError, got ${error === undefined ? 'a result' : String(error)}`);
+  assert.ok(error instanceof SnapshotFormatError, `expected a SnapshotFormatError, got ${error === undefined ? 'a result' : error instanceof Error ? error.message : typeof error}`);
   assert.match(error.message, message);
   assert.ok(!/\n|\bat .*\(.*:\d+:\d+\)|undefined|is not a function|Cannot read/.test(error.message), `one plain sentence: ${error.message}`);
   if (offset !== undefined) assert.equal(error.offset, offset, `offset of: ${error.message}`);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { HeapAnalysis } from '../../src/core/analysis';
 import { formatReport } from '../../src/core/format';
 import type { ReportNode, RetentionReport, Step } from '../../src/core/report';
-import { parseSnapshotFile } from '../../src/core/snapshotParser';
+import { parseSnapshotFile } from '../../src/node/snapshotFile';
 import { main } from '../../src/cli/main';
 import { EDGE_TYPES } from './graphBuilder';
 import { ENGINE_FIXTURES, ROOT, snapshotDir, type SnapshotDir } from './snapshotPrograms';
@@ -67,8 +67,8 @@ function bin(...argv: string[]): Promise<CliResult> {
     const child = spawn(process.execPath, [join(ROOT, 'bin/retention.js'), ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d) => { out += d; });
-    child.stderr!.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -248,8 +248,8 @@ describe('(b) a listener leak: a disposed widget kept by its bus', () => {
     assert.equal(r.paths[0].steps[2].to.name, 'Array');
     assert.equal(r.paths[0].steps[3].edge.type, 'element', 'the array\'s own element, not its backing store\'s shadow copy');
     assert.equal(r.fix?.kind, 'remove-listener');
-    assert.equal(r.fix!.step, 3);
-    assert.match(r.fix!.fix, /`bus\.off\("data", widget\.onData\)`/);
+    assert.equal(r.fix.step, 3);
+    assert.match(r.fix.fix, /`bus\.off\("data", widget\.onData\)`/);
     // The open widget is held by its global as well as by the bus: two distinct paths, and no single reference frees
     // it (clearing `openWidget` alone would leave it to the bus). The bus path's shortest way to the widget's closure
     // scope runs through the widget itself (widget.onData), so it has to be found avoiding the widget.
@@ -302,7 +302,7 @@ describe('(c) a parent/child cycle whose back-reference is a WeakRef', () => {
   test('why it is alive: the global .holder, which is what to clear', () => {
     assert.deepEqual(report.paths.map((p) => labels(p.steps)), [['.holder']]);
     assert.equal(report.fix?.kind, 'dispose');
-    assert.match(report.fix!.fix, /holder = null/);
+    assert.match(report.fix.fix, /holder = null/);
     assertFixtureLocation(report.object, 'weakref-cycle.js', lineOf('weakref-cycle.js', 'constructor(name)'));
   });
 
@@ -376,7 +376,7 @@ function assertStepShape(s: unknown, what: string): void {
   assertNodeShape(step.from, `${what}.from`);
   assertNodeShape(step.to, `${what}.to`);
   const edge = step.edge as Record<string, unknown>;
-  assert.ok((EDGE_TYPES as readonly string[]).includes(edge.type as string), `${what}.edge.type is a V8 edge type: ${edge.type}`);
+  assert.ok((EDGE_TYPES as readonly string[]).includes(edge.type as string), `${what}.edge.type is a V8 edge type: ${String(edge.type)}`);
   assert.equal(typeof edge.name, 'string', `${what}.edge.name`);
 }
 
@@ -387,17 +387,18 @@ describe('the retention command line', () => {
     const r = await cli('analyze', files.get('seed-tree.js')!, '--id', String(leaf12.id), '--json');
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
-    const json = JSON.parse(r.out);
+    const json = JSON.parse(r.out) as { object: Record<string, unknown>; paths: { steps: unknown[] }[]; cycles: { steps: Step[]; suggestion: { step: number; fix: string; reason: string } | null }[] };
     assertNodeShape(json.object, 'object');
     for (const k of ['selfSize', 'retainedSize', 'distance']) assert.equal(typeof json.object[k], 'number', `object.${k}`);
+    assert.equal(json.object.heldBy, 'program', 'object.heldBy: who holds it (README contract)');
     assert.equal(json.object.id, leaf12.id);
     assert.ok(Array.isArray(json.paths) && json.paths.length > 0);
-    json.paths.forEach((p: { steps: unknown[] }, i: number) => {
+    json.paths.forEach((p, i) => {
       p.steps.forEach((s, k) => assertStepShape(s, `paths[${i}].steps[${k}]`));
       assert.equal((p.steps.at(-1) as Step).to.id, leaf12.id, `paths[${i}] ends at the object`);
     });
     assert.ok(Array.isArray(json.cycles) && json.cycles.length === 2);
-    json.cycles.forEach((c: { steps: Step[]; suggestion: { step: number; fix: string; reason: string } | null }, i: number) => {
+    json.cycles.forEach((c, i) => {
       c.steps.forEach((s, k) => assertStepShape(s, `cycles[${i}].steps[${k}]`));
       assert.equal(c.steps[0].from.id, leaf12.id, `cycles[${i}] starts at the object`);
       assert.equal(c.steps.at(-1)!.to.id, leaf12.id, `cycles[${i}] ends at the object`);
@@ -419,7 +420,7 @@ describe('the retention command line', () => {
     assert.match(second.err, /^5 instances of Node; showing #2 by retained size\. Others: #1 Node @\d+ \(/);
     const json = await cli('analyze', files.get('listener-leak.js')!, '--class', 'Widget', '--json');
     assert.equal(json.code, 0, json.err);
-    assert.equal(JSON.parse(json.out).object.name, 'Widget');
+    assert.equal((JSON.parse(json.out) as RetentionReport).object.name, 'Widget');
     const tooFar = await cli('analyze', files.get('seed-tree.js')!, '--class', 'Node', '--index', '9');
     assert.deepEqual([tooFar.code, tooFar.out, tooFar.err], [1, '', 'There are 5 instances of Node (--index 1..5).\n']);
     const none = await cli('analyze', files.get('seed-tree.js')!, '--class', 'NoSuchClass');
@@ -431,15 +432,15 @@ describe('the retention command line', () => {
     const file = files.get('weakmap-cache.js')!;
     const one = await cli('analyze', file, '--class', 'CachedResponse', '--paths', '1', '--json');
     assert.equal(one.code, 0, one.err);
-    assert.equal(JSON.parse(one.out).paths.length, 1, 'of the two paths, one');
+    assert.equal((JSON.parse(one.out) as RetentionReport).paths.length, 1, 'of the two paths, one');
     const tree = await cli('analyze', files.get('seed-tree.js')!, '--class', 'Node', '--cycles', '1', '--json');
-    assert.equal(JSON.parse(tree.out).cycles.length, 1, 'of the two cycles, one');
+    assert.equal((JSON.parse(tree.out) as RetentionReport).cycles.length, 1, 'of the two cycles, one');
     for (const flag of ['--paths', '--cycles']) {
       const zero = await cli('analyze', files.get('seed-tree.js')!, '--class', 'Node', flag, '0', '--json');
       if (zero.code === 2) assert.match(zero.err, new RegExp(`^${flag}`));
       else {
         assert.equal(zero.code, 0, zero.err);
-        const r = JSON.parse(zero.out);
+        const r = JSON.parse(zero.out) as RetentionReport;
         assert.equal(flag === '--paths' ? r.paths.length : r.cycles.length, 0, `${flag} 0 lists none`);
       }
     }
@@ -455,7 +456,7 @@ describe('the retention command line', () => {
     assert.match(nodeLine, /^ +5 +[\d.]+ [KM]?B +[\d.]+ [KM]?B {2}Node {2}@\d+ @\d+ @\d+$/, 'Node: 5 instances, the ids of the 3 largest');
     const leak = await cli('summary', files.get('listener-leak.js')!, '--json');
     assert.equal(leak.code, 0, leak.err);
-    const classes = JSON.parse(leak.out).classes as { name: string; count: number; topIds: number[] }[];
+    const { classes } = JSON.parse(leak.out) as { classes: { name: string; count: number; topIds: number[] }[] };
     const widget = classes.find((c) => c.name === 'Widget');
     assert.ok(widget, `Widget is among the summary's classes: ${classes.map((c) => c.name).join(', ')}`);
     assert.equal(widget.count, 1);

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeapAnalysis } from '../../src/core/analysis';
 import type { RetainerEntry, RetentionReport } from '../../src/core/report';
-import { parseSnapshotFile } from '../../src/core/snapshotParser';
+import { parseSnapshotFile } from '../../src/node/snapshotFile';
 import { buildRows, canExpand, isExpanded, rowLabel, visibleRows, type Expansion, type Row } from '../../src/webview/retentionRows';
 import { ROOT, snapshotDir, type SnapshotDir } from './snapshotPrograms';
 

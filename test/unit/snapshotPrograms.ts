@@ -43,8 +43,8 @@ export function runNode(args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => { stderr += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('exit', (code, signal) => {

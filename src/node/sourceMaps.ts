@@ -10,8 +10,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
-import { toFilePath } from '../core/filePaths';
-import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../core/report';
+import { toFilePath } from './filePaths';
+import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../shared/report';
+import { isRuntimeInternal } from '../shared/labels';
 
 export interface SourceMapResolverOptions {
   /** The source text of a script by V8 script id, when its file cannot be read (a live session's script source). */
@@ -47,7 +48,7 @@ export class SourceMapResolver {
    */
   async originalPosition(loc: SourceLocation): Promise<MappedSourceLocation | null> {
     // Node's own scripts (node:internal/...) carry no source maps.
-    if (loc.line < 1 || loc.url.startsWith('node:')) return null;
+    if (loc.line < 1 || isRuntimeInternal(loc.url)) return null;
     const key = loc.url ? `url:${loc.url}` : loc.scriptId !== undefined ? `script:${loc.scriptId}` : '';
     if (!key) return null;
     let pending = this.maps.get(key);

@@ -1,6 +1,6 @@
 /**
- * What a comparison of snapshots returns (core/comparison.ts, core/suspects.ts): plain, serialisable objects, with
- * no dependency but the report's, so the webview and the CLI can use the types without the engine.
+ * Plain, serialisable results of a snapshot comparison (comparison.ts, suspects.ts): the CLI prints them, the worker
+ * posts them to the extension host, the host to the webview. Nothing here refers to the graph's typed arrays.
  */
 import type { ReportNode, SourceLocation } from './report';
 

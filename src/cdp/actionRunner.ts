@@ -18,8 +18,6 @@ export interface ActionProgress {
 
 export interface ActionResult {
   runs: number;
-  /** Wall-clock milliseconds of all runs together. */
-  elapsedMs: number;
 }
 
 const OBJECT_GROUP = 'retention-explorer-action';
@@ -48,7 +46,6 @@ export async function runAction(
   if (connection.paused) {
     throw new CaptureError('selection', 'The program is paused at a breakpoint, so the action cannot run; resume it (F5) and try again.');
   }
-  const started = Date.now();
   let source: string | null = null;
   for (let run = 0; run < times; run++) {
     if (options.signal?.aborted) {
@@ -78,5 +75,5 @@ export async function runAction(
     if (!source) throw new CaptureError('selection', `\`${expression}\` is not valid JavaScript (${lastSyntaxError ?? 'syntax error'}).`);
   }
   options.onProgress?.({ done: times, times, message: `Ran the action ${times} times` });
-  return { runs: times, elapsedMs: Date.now() - started };
+  return { runs: times };
 }

@@ -33,7 +33,7 @@ test('the example\'s test fails on the seed\'s tree, naming the back-references,
   assert.match(stdout, /still alive after garbage collection: TreeNode "doc\.root"/);
   assert.match(stdout, /closure captures `this` -> TreeNode @\d+ {2}\S*example\/app\.js:\d+:\d+\n\s+\.parent -> TreeNode/);
   const listenerLine = readFileSync(join(ROOT, 'example/app.js'), 'utf8').split('\n').findIndex((l) => l.includes("settings.on('theme'")) + 1;
-  assert.match(stdout, new RegExp(`Break this reference: .*\\.theme -> \\(anonymous\\)\\(\\) @\\d+ {2}\\(\\S*example/app\\.js:${listenerLine}:\\d+\\)`));
+  assert.match(stdout, new RegExp(`Break this reference: .*\\.theme -> \\(anonymous function\\) @\\d+ {2}\\(\\S*example/app\\.js:${listenerLine}:\\d+\\)`));
   assert.match(stdout, /settings\.off\("theme", treeNode\.onTheme\)/);
 });
 

@@ -84,7 +84,7 @@ for (const [runner, runIt] of Object.entries(runners)) {
         const r = byTitle(title);
         assert.equal(r.status, 'failed');
         assert.match(r.message, /still alive after garbage collection: Panel "(closed|log) panel" \(tracked at [^)]*cases\.cjs:\d+:\d+\)/);
-        assert.match(r.message, /Break this reference: .* -> \(anonymous\)\(\) @\d+ {2}\(\S*programs\/leaky\.cjs:13:\d+\)/);
+        assert.match(r.message, /Break this reference: .* -> \(anonymous function\) @\d+ {2}\(\S*programs\/leaky\.cjs:13:\d+\)/);
         assert.ok(r.message.includes(LISTENER_LINE), `the message names the listener's line ${LISTENER_LINE}:\n${r.message}`);
         assert.match(r.message, /theme\.off\("change", panel\.onTheme\)/);
         assert.match(r.message, /Why it is alive \(\d+ shortest paths? from GC roots\)/);

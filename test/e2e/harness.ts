@@ -140,9 +140,17 @@ export async function webviewFrameWith(page: Page, selector: string, timeoutMs =
 
 /** Opens the Run and Debug view container in the side bar. */
 export async function openRunAndDebug(page: Page): Promise<Locator> {
-  await runCommand(page, 'View: Show Run and Debug');
   const sidebar = page.locator('.part.sidebar');
-  await sidebar.waitFor({ state: 'visible', timeout: 10_000 });
+  // As a person does: the Run and Debug icon in the activity bar (clicking it while its view shows would close it).
+  // The palette's list can keep re-rendering while commands' context keys change (an attach, a capture), so the
+  // icon is the steadier way in.
+  const showing = sidebar.locator('.composite.title', { hasText: /Run and Debug|Run And Debug/i });
+  if (!(await showing.isVisible().catch(() => false))) {
+    const icon = page.locator('.part.activitybar .action-item a[aria-label^="Run and Debug"]').first();
+    if (await icon.count()) await icon.click();
+    else await runCommand(page, 'View: Show Run and Debug');
+  }
+  await showing.waitFor({ state: 'visible', timeout: 15_000 });
   return sidebar;
 }
 

@@ -1,10 +1,11 @@
 // The project's one test command. Builds, then runs, in order:
 //   unit         node:test files under out/test/unit (synthetic graphs and real snapshots of real programs)
 //   integration  node:test files under out/test/integration (real `node --inspect` targets over real CDP)
+//   realworld    node:test files under out/test/realworld (real leaks in real npm packages, test/realworld/README.md)
 //   vscode       the extension suite inside a real VS Code (code-server) with a real js-debug session,
 //                and the browser-level test driving the real workbench (scripts/vscode-tests.mjs)
 // and closes with one line "N passed, N failed".
-//   node scripts/test.mjs [unit|integration|vscode ...]
+//   node scripts/test.mjs [unit|integration|realworld|vscode ...]
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wanted = process.argv.slice(2);
-const phases = wanted.length ? wanted : ['unit', 'integration', 'vscode'];
+const phases = wanted.length ? wanted : ['unit', 'integration', 'realworld', 'vscode'];
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 
@@ -39,7 +40,7 @@ async function runNodeTests(dir) {
 }
 
 for (const phase of phases) {
-  if (phase === 'unit' || phase === 'integration') {
+  if (phase === 'unit' || phase === 'integration' || phase === 'realworld') {
     await runNodeTests(phase);
   } else if (phase === 'vscode') {
     console.log('\n== vscode: extension suite and browser test in a real VS Code (code-server)');

@@ -18,7 +18,7 @@ export const USAGE = `Usage:
   retention capture --inspect HOST:PORT|ws://URL --expression EXPR [--json] [--save FILE.heapsnapshot]
                                                                attach to a running node --inspect, select, capture, analyse
 Options for analyze: --paths N (default 5), --cycles N (default 8), --max-cycle-length N (default 12),
-  --internal (also list cycles through engine internals), --json (the report as JSON; see README)
+  --internal (also list cycles through engine internals), --unfold (list each step of a folded "N x" row), --json (the report as JSON; see README)
 `;
 
 export class UsageError extends Error {}
@@ -65,7 +65,7 @@ async function load(file: string | undefined, io: Io): Promise<HeapAnalysis> {
 }
 
 async function analyze(argv: string[], io: Io): Promise<number> {
-  const { flags, positional } = parseArgs(argv, ['json', 'internal'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
+  const { flags, positional } = parseArgs(argv, ['json', 'internal', 'unfold'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
   if (positional.length > 1) throw new UsageError(`Unexpected argument "${positional[1]}".`);
   if (!flags.has('id') && !flags.has('class')) throw new UsageError('Say which object: --id N (its heap id, @N in DevTools) or --class NAME.');
   const analysis = await load(positional[0], io);
@@ -100,7 +100,7 @@ async function analyze(argv: string[], io: Io): Promise<number> {
     maxCycleLength: intFlag(flags, 'max-cycle-length', 12),
     includeInternalCycles: flags.has('internal'),
   });
-  io.out.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  io.out.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, { unfold: flags.has('unfold') }));
   return 0;
 }
 

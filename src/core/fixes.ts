@@ -108,6 +108,15 @@ export class FixPolicy implements HolderGraph {
     return this.expressionOf(node, 2);
   }
 
+  hasName(node: number): boolean {
+    const g = this.g;
+    for (const { from, edge } of this.cache.of(node)) {
+      const t = g.edgeType[edge];
+      if ((t === g.edges.property || t === g.edges.context) && !this.semantics.isShadowStore(from) && IDENTIFIER.test(g.edgeName(edge).replace(/^#/, ''))) return true;
+    }
+    return false;
+  }
+
   containerExpression(node: number): string | null {
     const named = this.expression(node);
     if (named) return named;
@@ -227,7 +236,7 @@ export class FixPolicy implements HolderGraph {
     const holder = recogniseHolder(this, path, i);
     // In a cycle, an array or object the object reaches and that reaches it back is part of its own structure (a
     // node's `children`), not a registry that outlives it: the general rules decide.
-    if (holder && !(context === 'cycle' && (holder.target.holder === 'array-registry' || holder.target.holder === 'object-registry'))) return holder;
+    if (holder && !(context === 'cycle' && (holder.holder === 'array-registry' || holder.holder === 'object-registry'))) return holder;
     const g = this.g;
     const { from, edge, to } = path[i];
     const edgeName = g.edgeName(edge);
@@ -245,9 +254,7 @@ export class FixPolicy implements HolderGraph {
       if (context === 'cycle' ? backName || owns || precedes : this.references(to, from)) {
         const variable = type === g.edges.context;
         const code = variable ? `const ${edgeName}Ref = new WeakRef(${edgeName})` : `this.${edgeName} = new WeakRef(${edgeName})`;
-        return {
-          kind: 'weak-ref',
-          rank: backName ? 2 : 3,
+        return { kind: 'weak-ref', holder: 'back-reference', rank: backName ? 2 : 3, describe: () => ({
           fix: variable
             ? `Capture a WeakRef instead: \`${code}\` outside the closure and \`${edgeName}Ref.deref()\` inside it.`
             : `Make \`${edgeName}\` weak: \`${code}\` and read it with \`this.${edgeName}.deref()\` (or keep it in a WeakMap keyed by the ${fromName}).`,
@@ -255,18 +262,17 @@ export class FixPolicy implements HolderGraph {
             ? `\`${edgeName}\` on ${fromName}${this.at(from)} is a back-reference to ${toName}; while anything holds one ${fromName}, back-references keep the whole structure it belongs to alive.`
             : `\`${edgeName}\` on ${fromName}${this.at(from)} points back to ${toName}, which already ${owns ? 'owns (dominates)' : 'precedes'} it on the way from the roots; while anything holds one ${fromName}, this back-reference keeps the whole cycle alive.`,
           target: { holder: 'back-reference', node: this.node(from), edge: this.edge(edge), code },
-        };
+        }) };
       }
     }
     if (type === g.edges.property || type === g.edges.element || type === g.edges.context) {
       const captured = type === g.edges.context;
       const element = type === g.edges.element;
+      return { kind: 'dispose', holder: captured ? 'closure-variable' : element ? 'element' : 'property', rank: 4, describe: () => {
       const owner = element ? this.ownerOfStore(from) : from;
       const ownerRef = this.expression(owner) ?? (IDENTIFIER.test(fromName) ? lowerFirst(fromName) : 'object');
       const code = captured ? `${edgeName} = null` : element ? `${ownerRef}.splice(${edgeName}, 1)` : `${member(ownerRef, edgeName)} = null`;
       return {
-        kind: 'dispose',
-        rank: 4,
         fix: captured
           ? `Stop the closure from capturing \`${edgeName}\` once it is no longer needed (\`${code}\` in dispose()), or release the closure itself.`
           : element
@@ -275,6 +281,7 @@ export class FixPolicy implements HolderGraph {
         reason: `${fromName}${this.at(from)} holds ${toName} through \`${edgeName}\`${context === 'path' ? ', and nothing else on this path can be cut closer to your code' : ''}.`,
         target: { holder: captured ? 'closure-variable' : element ? 'element' : 'property', node: this.node(owner), edge: this.edge(edge), code },
       };
+      } };
     }
     return null;
   }
@@ -384,5 +391,6 @@ function choose(found: { i: number; c: Classified }[]): { i: number; c: Classifi
 }
 
 function toSuggestion(c: Classified, step: number): Suggestion {
-  return { step, kind: c.kind, fix: c.fix, reason: c.reason, target: c.target };
+  const { fix, reason, target } = c.describe();
+  return { step, kind: c.kind, fix, reason, target };
 }

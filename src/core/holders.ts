@@ -30,6 +30,8 @@ export interface HolderGraph {
   expression(node: number): string | null;
   /** A container's name, including storage a user would not name elsewhere (`queue._callbacks`); null when none. */
   containerExpression(node: number): string | null;
+  /** True when something holds `node` through a property or variable with a name a program can spell. */
+  hasName(node: number): boolean;
   /** " (file.js:12)" for an object or function with a known source location, else "". */
   at(node: number): string;
   node(node: number): ReportNode;
@@ -40,18 +42,29 @@ export interface HolderGraph {
   mapKey(table: number, valueEdge: number): string | null;
 }
 
+/** What a fix says: the sentences, and the reference it names in parts. */
+export interface HolderAdvice {
+  fix: string;
+  reason: string;
+  /** What the fix names, for the step that links the line creating the reference. */
+  target: FixTarget;
+}
+
 /** A reference recognised as one a user can break. */
 export interface HolderMatch {
   kind: FixKind;
+  /** Which entry (or general rule) recognised it: `FixTarget.holder`. */
+  holder: string;
   /**
    * 0 a listener or a timer, 1 an entry in a collection or registry: the short-lived relationships the fix policy
    * prefers, nearest the object first. 5 a pending promise's reactions: only when nothing else is found.
    */
   rank: number;
-  fix: string;
-  reason: string;
-  /** What the fix names, for the step that links the line creating the reference. */
-  target: FixTarget;
+  /**
+   * The sentences and the target, built only for the reference chosen: naming things (how the program calls a
+   * holder) reads retainers, which costs a sweep over the edges.
+   */
+  describe(): HolderAdvice;
   /** The step of the path to point at when it is not the one recognised (an EventTarget list's listener slot). */
   at?: number;
   /** The application's own long-lived listener (a server's 'request' handler, `process.on('SIGINT')`). */
@@ -157,6 +170,10 @@ function isLongLived(h: HolderGraph, emitter: number, event: string | null): boo
 }
 
 function emitterMatch(h: HolderGraph, slot: ListenerSlot, fn: number, edge: number, from: number): HolderMatch {
+  return { kind: 'remove-listener', holder: 'event-emitter', rank: 0, longLived: isLongLived(h, slot.emitter, slot.event), describe: () => emitterAdvice(h, slot, fn, edge, from) };
+}
+
+function emitterAdvice(h: HolderGraph, slot: ListenerSlot, fn: number, edge: number, from: number): HolderAdvice {
   const listener = unwrapOnce(h, fn);
   const emitterName = h.display(slot.emitter);
   const named = h.expression(slot.emitter);
@@ -165,9 +182,6 @@ function emitterMatch(h: HolderGraph, slot: ListenerSlot, fn: number, edge: numb
   const event = slot.event;
   const code = `${emitterRef}.off(${event !== null ? JSON.stringify(event) : 'event'}, ${fnName})`;
   return {
-    kind: 'remove-listener',
-    rank: 0,
-    longLived: isLongLived(h, slot.emitter, event),
     fix: `Remove the listener when its owner is done (e.g. in dispose()): \`${code}\`, or register it with \`{ signal }\` from an AbortController and abort it.`,
     reason: `${h.display(listener)}${h.at(listener)} is registered as ${event !== null ? `${article(event)} '${event}'` : 'a'} listener on ${emitterName}${named ? ` \`${named}\`` : ''}; the emitter keeps the listener alive, and the listener keeps everything it captures alive.`,
     target: {
@@ -258,6 +272,13 @@ const eventTarget: HolderEntry = {
     }
     if (!slot) return null;
     const found = listenerAfter(h, path, i);
+    const at = found?.at;
+    const target = slot;
+    return { kind: 'remove-listener', holder: 'event-target', rank: 0, at, describe: () => eventTargetAdvice(h, path, edge, target, found) };
+  },
+};
+
+function eventTargetAdvice(h: HolderGraph, path: RawStep[], edge: number, slot: TargetSlot, found: { fn: number; at: number } | null): HolderAdvice {
     const fn = found?.fn ?? -1;
     const named = h.expression(slot.target);
     const cls = h.display(slot.target);
@@ -266,9 +287,6 @@ const eventTarget: HolderEntry = {
     const fnName = fn >= 0 ? listenerName(h, fn) : 'listener';
     const code = `${targetRef}.removeEventListener(${event !== null ? JSON.stringify(event) : 'type'}, ${fnName})`;
     return {
-      kind: 'remove-listener',
-      rank: 0,
-      at: found?.at,
       fix: `Remove the listener when the work it belongs to is done: \`${code}\`, or add it with \`{ once: true }\` (or \`{ signal }\` of a controller you abort) so that it goes by itself. Do not touch the target's internal listener Map: it holds every listener.`,
       reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A listener'} is registered as ${event !== null ? `${article(event)} '${event}'` : 'a'} listener on ${cls}${named ? ` \`${named}\`` : ''}; ${cls === 'AbortSignal' ? 'a long-lived signal passed to every call keeps every listener added to it, and' : 'the target keeps its listeners, and'} each listener keeps everything it captures alive.`,
       target: {
@@ -276,8 +294,7 @@ const eventTarget: HolderEntry = {
         ...(named ? { expression: named } : {}), ...(event !== null ? { event } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code,
       },
     };
-  },
-};
+}
 
 // ---- Timers: TimersList -> Timeout._onTimeout ----
 
@@ -296,6 +313,14 @@ const timer: HolderEntry = {
       if (next && next.from === to && g.edgeNamed(next.edge, '_onTimeout')) at = i + 1;
     }
     if (t < 0) return null;
+    const timerNode = t;
+    const atStep = at;
+    return { kind: 'clear-timer', holder: 'timer', rank: 0, at, describe: () => timerAdvice(h, path, edge, timerNode, atStep) };
+  },
+};
+
+function timerAdvice(h: HolderGraph, path: RawStep[], edge: number, t: number, at: number | undefined): HolderAdvice {
+    const g = h.g;
     const fn = h.property(t, '_onTimeout');
     // `_repeat` is null (an oddball) for a timeout and the interval in ms (a number, often no node at all) otherwise.
     const repeat = h.property(t, '_repeat');
@@ -306,15 +331,11 @@ const timer: HolderEntry = {
     const code = `${clear}(${ref})`;
     const made = interval ? 'setInterval' : 'setTimeout';
     return {
-      kind: 'clear-timer',
-      rank: 0,
-      at,
       fix: `Clear the timer when its work is done or its owner is closed: \`${code}\`${named ? '' : ` (keep what ${made}() returned, to clear it)`}.`,
       reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A callback'} is ${interval ? "an interval's callback that was never cleared" : "a pending timeout's callback that was never cleared"}${named ? ` (\`${named}\`)` : ''}; Node keeps a timer and everything its callback captures until it fires${interval ? ', and an interval fires forever' : ''}.`,
       target: { holder: 'timer', node: h.node(t), edge: h.edge(at !== undefined ? path[at].edge : edge), timer: h.node(t), ...(named ? { expression: named } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code },
     };
-  },
-};
+}
 
 // ---- Collections ----
 
@@ -325,16 +346,16 @@ const weakMapValue: HolderEntry = {
     const { edge, to } = path[i];
     const eph = h.semantics.ephemeron(edge);
     if (!eph) return null;
+    return { kind: 'delete-entry', holder: 'weak-map', rank: 1, describe: () => {
     const keyNode = h.g.ordinalOfId(eph.keyId);
     const keyRef = (keyNode >= 0 ? h.expression(keyNode) : null) ?? `the key ${eph.keyName} @${eph.keyId}`;
     const code = eph.kind === 'WeakSet' ? 'weakSet.delete(value)' : 'weakMap.delete(key)';
     return {
-      kind: 'delete-entry',
-      rank: 1,
       fix: `Release the key (${keyRef} = null) or delete the entry (\`${code}\`); the ${eph.kind} holds the value only for as long as its key is alive.`,
       reason: `${h.display(to)} is a ${eph.kind} value, and its key ${eph.keyName} @${eph.keyId} is still reachable, so the entry stays.`,
       target: { holder: 'weak-map', node: h.node(path[i].from), edge: h.edge(edge), code },
     };
+    } };
   },
 };
 
@@ -348,19 +369,19 @@ const mapOrSetEntry: HolderEntry = {
     if (owner < 0) return null;
     const g = h.g;
     const isSet = /Set$/.test(g.name(owner));
+    return { kind: 'delete-entry', holder: isSet ? 'set-entry' : 'map-entry', rank: 1, describe: () => {
     const named = h.expression(owner);
     const ref = named ?? (isSet ? 'set' : 'map');
     const key = isSet ? null : h.mapKey(from, edge);
     const code = isSet ? `${ref}.delete(value)` : `${ref}.delete(${key ?? 'key'})`;
     return {
-      kind: 'delete-entry',
-      rank: 1,
       fix: isSet
         ? `Delete it from the ${h.display(owner)} when you are done with it (\`${code}\`), or use a WeakSet so the entry goes with the object.`
         : `Delete the entry when you are done with it (\`${code}\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
       reason: `A long-lived ${h.display(owner)}${named ? ` \`${named}\`` : ''}${h.at(owner)} holds ${h.display(to)} as an entry; entries in a Map or Set live as long as the collection.`,
       target: { holder: isSet ? 'set-entry' : 'map-entry', node: h.node(owner), edge: h.edge(edge), container: h.node(owner), ...(named ? { expression: named } : {}), ...(key !== null ? { key } : {}), code },
     };
+    } };
   },
 };
 
@@ -376,15 +397,15 @@ const finalizationRegistry: HolderEntry = {
     for (let e = g.firstEdge[from], end = g.firstEdge[from + 1]; e < end; e++) {
       if (/FinalizationRegistry/.test(g.name(g.edgeTarget[e]))) registry = g.edgeTarget[e];
     }
+    return { kind: 'delete-entry', holder: 'finalization-registry', rank: 1, describe: () => {
     const named = registry >= 0 ? h.expression(registry) : null;
     const code = `${named ?? 'registry'}.unregister(token)`;
     return {
-      kind: 'delete-entry',
-      rank: 1,
       fix: `Unregister what you registered when you are done with it (\`${code}\`, with the token you passed to register()), or hold less in the held value; a registered cell keeps its held value until its target is collected.`,
       reason: `A FinalizationRegistry${named ? ` \`${named}\`` : ''} keeps the held value of every object registered with it until that object is collected.`,
       target: { holder: 'finalization-registry', node: h.node(registry >= 0 ? registry : from), edge: h.edge(edge), container: h.node(from), ...(named ? { expression: named } : {}), code },
     };
+    } };
   },
 };
 
@@ -399,18 +420,18 @@ const arrayRegistry: HolderEntry = {
     if (g.edgeType[edge] !== g.edges.element) return null;
     const array = h.ownerOfStore(from);
     if (array < 0 || g.nodeType[array] !== g.types.array && g.name(array) !== 'Array') return null;
-    const named = h.containerExpression(array);
-    if (!named) return null;
+    if (!h.hasName(array)) return null;
+    return { kind: 'delete-entry', holder: 'array-registry', rank: 1, describe: () => {
+    const named = h.containerExpression(array) ?? 'array';
     const index = g.edgeName(edge);
     const item = fallbackName(h, to, 'item');
     const code = `${named}.splice(${named}.indexOf(${item}), 1)`;
     return {
-      kind: 'delete-entry',
-      rank: 1,
       fix: `Remove it from \`${named}\` when it is closed or disposed: \`${code}\`.`,
       reason: `\`${named}\`${h.at(array)} keeps ${h.display(to)} at index ${index}; an array used as a registry keeps everything pushed into it until it is spliced out.`,
       target: { holder: 'array-registry', node: h.node(array), edge: h.edge(edge), container: h.node(array), expression: named, key: index, code },
     };
+    } };
   },
 };
 
@@ -424,16 +445,16 @@ const objectRegistry: HolderEntry = {
     const key = g.edgeName(edge);
     if (key === '__proto__') return null;
     if (IDENTIFIER.test(key) && !sameClassEntries(h, from, to)) return null;
-    const named = h.containerExpression(from);
-    if (!named) return null;
+    if (!h.hasName(from)) return null;
+    return { kind: 'delete-entry', holder: 'object-registry', rank: 1, describe: () => {
+    const named = h.containerExpression(from) ?? 'registry';
     const code = `delete ${member(named, key)}`;
     return {
-      kind: 'delete-entry',
-      rank: 1,
       fix: `Delete the entry when it is done with: \`${code}\` (or keep the registry in a Map and \`delete\` from it).`,
       reason: `\`${named}\`${h.at(from)} is used as a registry and keeps ${h.display(to)} under the key ${JSON.stringify(key)}; an entry stays until it is deleted.`,
       target: { holder: 'object-registry', node: h.node(from), edge: h.edge(edge), container: h.node(from), expression: named, key: JSON.stringify(key), code },
     };
+    } };
   },
 };
 
@@ -457,13 +478,11 @@ const promiseReaction: HolderEntry = {
     const g = h.g;
     const { from, edge } = path[i];
     if (g.name(from) !== 'Promise' || !g.edgeNamed(edge, 'reactions_or_result') || !/PromiseReaction/.test(g.name(path[i].to))) return null;
-    return {
-      kind: 'dispose',
-      rank: 5,
+    return { kind: 'dispose', holder: 'promise-reaction', rank: 5, describe: () => ({
       fix: 'Settle the promise (resolve or reject it) or stop waiting on it; a pending promise keeps every then/await callback and what they capture.',
       reason: `A pending Promise${h.at(from)} keeps the reactions registered on it until it settles.`,
       target: { holder: 'promise-reaction', node: h.node(from), edge: h.edge(edge) },
-    };
+    }) };
   },
 };
 

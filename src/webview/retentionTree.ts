@@ -186,7 +186,8 @@ export function startRetentionTree(app: HTMLElement): void {
     }
 
     const notes = [...report.notes];
-    if (report.heldOnlyBySystem) notes.unshift('Only engine or debugger handles hold this object; the program itself no longer reaches it.');
+    // report.notes says who holds an object no user root reaches (the debugger alone, or a frame or handle of the
+    // program's: still a leak to follow).
     if (report.componentSize > 1) notes.push(`It belongs to a group of ${report.componentSize} objects that all reach each other.`);
     if (notes.length) {
       const noteSection = makeRow({ key: 'n', parent: null, level: 1, section: 'notes', kind: 'section', lazy: false, defaultExpanded: true, title: 'Notes', chain: [] });

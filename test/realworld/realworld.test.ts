@@ -56,6 +56,20 @@ function instanceOf(name: string, index = 0): Finder {
   };
 }
 
+/** The instance of a class whose first path is the longest (in references, folded runs counted in full). */
+function deepestInstanceOf(name: string): Finder {
+  return (a) => {
+    let best: number | null = null;
+    let bestLength = -1;
+    for (const n of a.findByClass(name).filter((x) => x.type === 'object')) {
+      const steps = a.report(n.id, { maxPaths: 1, maxCycles: 0 }).paths[0]?.steps ?? [];
+      const length = steps.reduce((k, s) => k + (s.folded?.length ?? 1), 0);
+      if (length > bestLength) [best, bestLength] = [n.id, length];
+    }
+    return best;
+  };
+}
+
 /** The object at a chain of property names from the first instance of a class. */
 function propertyOf(className: string, names: string[]): Finder {
   return (a) => {
@@ -96,9 +110,9 @@ const CASES: Case[] = [
     },
   },
   {
-    title: 'p-queue@9.0.0 -> 9.0.1, the fifth task: its listener is the fifth record of the signal\'s list (folded)',
+    title: 'p-queue@9.0.0 -> 9.0.1, the task whose listener is last in the signal\'s list: the run of records folds into one step',
     driver: 'pQueue.mjs', leaky: 'leaky-p-queue', fixed: 'fixed-p-queue',
-    find: instanceOf('TaskResult', 4),
+    find: deepestInstanceOf('TaskResult'),
     expect: { kind: 'remove-listener', holder: 'event-target', step: /^\.listener$/, code: /^signal\.removeEventListener\("abort", listener\)$/, event: 'abort', listenerAt: /leaky-p-queue\/dist\/index\.js$/ },
     more: (r) => {
       const folded = r.paths[0].steps.find((s) => s.folded);

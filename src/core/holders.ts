@@ -279,21 +279,21 @@ const eventTarget: HolderEntry = {
 };
 
 function eventTargetAdvice(h: HolderGraph, path: RawStep[], edge: number, slot: TargetSlot, found: { fn: number; at: number } | null): HolderAdvice {
-    const fn = found?.fn ?? -1;
-    const named = h.expression(slot.target);
-    const cls = h.display(slot.target);
-    const targetRef = named ?? (cls === 'AbortSignal' ? 'signal' : fallbackName(h, slot.target, 'target'));
-    const event = slot.event;
-    const fnName = fn >= 0 ? listenerName(h, fn) : 'listener';
-    const code = `${targetRef}.removeEventListener(${event !== null ? JSON.stringify(event) : 'type'}, ${fnName})`;
-    return {
-      fix: `Remove the listener when the work it belongs to is done: \`${code}\`, or add it with \`{ once: true }\` (or \`{ signal }\` of a controller you abort) so that it goes by itself. Do not touch the target's internal listener Map: it holds every listener.`,
-      reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A listener'} is registered as ${event !== null ? `${article(event)} '${event}'` : 'a'} listener on ${cls}${named ? ` \`${named}\`` : ''}; ${cls === 'AbortSignal' ? 'a long-lived signal passed to every call keeps every listener added to it, and' : 'the target keeps its listeners, and'} each listener keeps everything it captures alive.`,
-      target: {
-        holder: 'event-target', node: h.node(slot.target), edge: h.edge(found ? path[found.at].edge : edge), container: h.node(slot.map),
-        ...(named ? { expression: named } : {}), ...(event !== null ? { event } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code,
-      },
-    };
+  const fn = found?.fn ?? -1;
+  const named = h.expression(slot.target);
+  const cls = h.display(slot.target);
+  const targetRef = named ?? (cls === 'AbortSignal' ? 'signal' : fallbackName(h, slot.target, 'target'));
+  const event = slot.event;
+  const fnName = fn >= 0 ? listenerName(h, fn) : 'listener';
+  const code = `${targetRef}.removeEventListener(${event !== null ? JSON.stringify(event) : 'type'}, ${fnName})`;
+  return {
+    fix: `Remove the listener when the work it belongs to is done: \`${code}\`, or add it with \`{ once: true }\` (or \`{ signal }\` of a controller you abort) so that it goes by itself. Do not touch the target's internal listener Map: it holds every listener.`,
+    reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A listener'} is registered as ${event !== null ? `${article(event)} '${event}'` : 'a'} listener on ${cls}${named ? ` \`${named}\`` : ''}; ${cls === 'AbortSignal' ? 'a long-lived signal passed to every call keeps every listener added to it, and' : 'the target keeps its listeners, and'} each listener keeps everything it captures alive.`,
+    target: {
+      holder: 'event-target', node: h.node(slot.target), edge: h.edge(found ? path[found.at].edge : edge), container: h.node(slot.map),
+      ...(named ? { expression: named } : {}), ...(event !== null ? { event } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code,
+    },
+  };
 }
 
 // ---- Timers: TimersList -> Timeout._onTimeout ----
@@ -320,21 +320,21 @@ const timer: HolderEntry = {
 };
 
 function timerAdvice(h: HolderGraph, path: RawStep[], edge: number, t: number, at: number | undefined): HolderAdvice {
-    const g = h.g;
-    const fn = h.property(t, '_onTimeout');
-    // `_repeat` is null (an oddball) for a timeout and the interval in ms (a number, often no node at all) otherwise.
-    const repeat = h.property(t, '_repeat');
-    const interval = repeat < 0 || g.nodeType[repeat] !== g.types.hidden;
-    const clear = interval ? 'clearInterval' : 'clearTimeout';
-    const named = h.expression(t);
-    const ref = named ?? 'timer';
-    const code = `${clear}(${ref})`;
-    const made = interval ? 'setInterval' : 'setTimeout';
-    return {
-      fix: `Clear the timer when its work is done or its owner is closed: \`${code}\`${named ? '' : ` (keep what ${made}() returned, to clear it)`}.`,
-      reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A callback'} is ${interval ? "an interval's callback that was never cleared" : "a pending timeout's callback that was never cleared"}${named ? ` (\`${named}\`)` : ''}; Node keeps a timer and everything its callback captures until it fires${interval ? ', and an interval fires forever' : ''}.`,
-      target: { holder: 'timer', node: h.node(t), edge: h.edge(at !== undefined ? path[at].edge : edge), timer: h.node(t), ...(named ? { expression: named } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code },
-    };
+  const g = h.g;
+  const fn = h.property(t, '_onTimeout');
+  // `_repeat` is null (an oddball) for a timeout and the interval in ms (a number, often no node at all) otherwise.
+  const repeat = h.property(t, '_repeat');
+  const interval = repeat < 0 || g.nodeType[repeat] !== g.types.hidden;
+  const clear = interval ? 'clearInterval' : 'clearTimeout';
+  const named = h.expression(t);
+  const ref = named ?? 'timer';
+  const code = `${clear}(${ref})`;
+  const made = interval ? 'setInterval' : 'setTimeout';
+  return {
+    fix: `Clear the timer when its work is done or its owner is closed: \`${code}\`${named ? '' : ` (keep what ${made}() returned, to clear it)`}.`,
+    reason: `${fn >= 0 ? `${h.display(fn)}${h.at(fn)}` : 'A callback'} is ${interval ? "an interval's callback that was never cleared" : "a pending timeout's callback that was never cleared"}${named ? ` (\`${named}\`)` : ''}; Node keeps a timer and everything its callback captures until it fires${interval ? ', and an interval fires forever' : ''}.`,
+    target: { holder: 'timer', node: h.node(t), edge: h.edge(at !== undefined ? path[at].edge : edge), timer: h.node(t), ...(named ? { expression: named } : {}), ...(fn >= 0 ? { listener: h.node(fn) } : {}), code },
+  };
 }
 
 // ---- Collections ----
@@ -347,14 +347,14 @@ const weakMapValue: HolderEntry = {
     const eph = h.semantics.ephemeron(edge);
     if (!eph) return null;
     return { kind: 'delete-entry', holder: 'weak-map', rank: 1, describe: () => {
-    const keyNode = h.g.ordinalOfId(eph.keyId);
-    const keyRef = (keyNode >= 0 ? h.expression(keyNode) : null) ?? `the key ${eph.keyName} @${eph.keyId}`;
-    const code = eph.kind === 'WeakSet' ? 'weakSet.delete(value)' : 'weakMap.delete(key)';
-    return {
-      fix: `Release the key (${keyRef} = null) or delete the entry (\`${code}\`); the ${eph.kind} holds the value only for as long as its key is alive.`,
-      reason: `${h.display(to)} is a ${eph.kind} value, and its key ${eph.keyName} @${eph.keyId} is still reachable, so the entry stays.`,
-      target: { holder: 'weak-map', node: h.node(path[i].from), edge: h.edge(edge), code },
-    };
+      const keyNode = h.g.ordinalOfId(eph.keyId);
+      const keyRef = (keyNode >= 0 ? h.expression(keyNode) : null) ?? `the key ${eph.keyName} @${eph.keyId}`;
+      const code = eph.kind === 'WeakSet' ? 'weakSet.delete(value)' : 'weakMap.delete(key)';
+      return {
+        fix: `Release the key (${keyRef} = null) or delete the entry (\`${code}\`); the ${eph.kind} holds the value only for as long as its key is alive.`,
+        reason: `${h.display(to)} is a ${eph.kind} value, and its key ${eph.keyName} @${eph.keyId} is still reachable, so the entry stays.`,
+        target: { holder: 'weak-map', node: h.node(path[i].from), edge: h.edge(edge), code },
+      };
     } };
   },
 };
@@ -370,17 +370,17 @@ const mapOrSetEntry: HolderEntry = {
     const g = h.g;
     const isSet = /Set$/.test(g.name(owner));
     return { kind: 'delete-entry', holder: isSet ? 'set-entry' : 'map-entry', rank: 1, describe: () => {
-    const named = h.expression(owner);
-    const ref = named ?? (isSet ? 'set' : 'map');
-    const key = isSet ? null : h.mapKey(from, edge);
-    const code = isSet ? `${ref}.delete(value)` : `${ref}.delete(${key ?? 'key'})`;
-    return {
-      fix: isSet
-        ? `Delete it from the ${h.display(owner)} when you are done with it (\`${code}\`), or use a WeakSet so the entry goes with the object.`
-        : `Delete the entry when you are done with it (\`${code}\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
-      reason: `A long-lived ${h.display(owner)}${named ? ` \`${named}\`` : ''}${h.at(owner)} holds ${h.display(to)} as an entry; entries in a Map or Set live as long as the collection.`,
-      target: { holder: isSet ? 'set-entry' : 'map-entry', node: h.node(owner), edge: h.edge(edge), container: h.node(owner), ...(named ? { expression: named } : {}), ...(key !== null ? { key } : {}), code },
-    };
+      const named = h.expression(owner);
+      const ref = named ?? (isSet ? 'set' : 'map');
+      const key = isSet ? null : h.mapKey(from, edge);
+      const code = isSet ? `${ref}.delete(value)` : `${ref}.delete(${key ?? 'key'})`;
+      return {
+        fix: isSet
+          ? `Delete it from the ${h.display(owner)} when you are done with it (\`${code}\`), or use a WeakSet so the entry goes with the object.`
+          : `Delete the entry when you are done with it (\`${code}\`), or use a WeakMap keyed by the object that owns it, so the entry goes with its key.`,
+        reason: `A long-lived ${h.display(owner)}${named ? ` \`${named}\`` : ''}${h.at(owner)} holds ${h.display(to)} as an entry; entries in a Map or Set live as long as the collection.`,
+        target: { holder: isSet ? 'set-entry' : 'map-entry', node: h.node(owner), edge: h.edge(edge), container: h.node(owner), ...(named ? { expression: named } : {}), ...(key !== null ? { key } : {}), code },
+      };
     } };
   },
 };
@@ -398,13 +398,13 @@ const finalizationRegistry: HolderEntry = {
       if (/FinalizationRegistry/.test(g.name(g.edgeTarget[e]))) registry = g.edgeTarget[e];
     }
     return { kind: 'delete-entry', holder: 'finalization-registry', rank: 1, describe: () => {
-    const named = registry >= 0 ? h.expression(registry) : null;
-    const code = `${named ?? 'registry'}.unregister(token)`;
-    return {
-      fix: `Unregister what you registered when you are done with it (\`${code}\`, with the token you passed to register()), or hold less in the held value; a registered cell keeps its held value until its target is collected.`,
-      reason: `A FinalizationRegistry${named ? ` \`${named}\`` : ''} keeps the held value of every object registered with it until that object is collected.`,
-      target: { holder: 'finalization-registry', node: h.node(registry >= 0 ? registry : from), edge: h.edge(edge), container: h.node(from), ...(named ? { expression: named } : {}), code },
-    };
+      const named = registry >= 0 ? h.expression(registry) : null;
+      const code = `${named ?? 'registry'}.unregister(token)`;
+      return {
+        fix: `Unregister what you registered when you are done with it (\`${code}\`, with the token you passed to register()), or hold less in the held value; a registered cell keeps its held value until its target is collected.`,
+        reason: `A FinalizationRegistry${named ? ` \`${named}\`` : ''} keeps the held value of every object registered with it until that object is collected.`,
+        target: { holder: 'finalization-registry', node: h.node(registry >= 0 ? registry : from), edge: h.edge(edge), container: h.node(from), ...(named ? { expression: named } : {}), code },
+      };
     } };
   },
 };
@@ -422,15 +422,15 @@ const arrayRegistry: HolderEntry = {
     if (array < 0 || g.nodeType[array] !== g.types.array && g.name(array) !== 'Array') return null;
     if (!h.hasName(array)) return null;
     return { kind: 'delete-entry', holder: 'array-registry', rank: 1, describe: () => {
-    const named = h.containerExpression(array) ?? 'array';
-    const index = g.edgeName(edge);
-    const item = fallbackName(h, to, 'item');
-    const code = `${named}.splice(${named}.indexOf(${item}), 1)`;
-    return {
-      fix: `Remove it from \`${named}\` when it is closed or disposed: \`${code}\`.`,
-      reason: `\`${named}\`${h.at(array)} keeps ${h.display(to)} at index ${index}; an array used as a registry keeps everything pushed into it until it is spliced out.`,
-      target: { holder: 'array-registry', node: h.node(array), edge: h.edge(edge), container: h.node(array), expression: named, key: index, code },
-    };
+      const named = h.containerExpression(array) ?? 'array';
+      const index = g.edgeName(edge);
+      const item = fallbackName(h, to, 'item');
+      const code = `${named}.splice(${named}.indexOf(${item}), 1)`;
+      return {
+        fix: `Remove it from \`${named}\` when it is closed or disposed: \`${code}\`.`,
+        reason: `\`${named}\`${h.at(array)} keeps ${h.display(to)} at index ${index}; an array used as a registry keeps everything pushed into it until it is spliced out.`,
+        target: { holder: 'array-registry', node: h.node(array), edge: h.edge(edge), container: h.node(array), expression: named, key: index, code },
+      };
     } };
   },
 };
@@ -447,13 +447,13 @@ const objectRegistry: HolderEntry = {
     if (IDENTIFIER.test(key) && !sameClassEntries(h, from, to)) return null;
     if (!h.hasName(from)) return null;
     return { kind: 'delete-entry', holder: 'object-registry', rank: 1, describe: () => {
-    const named = h.containerExpression(from) ?? 'registry';
-    const code = `delete ${member(named, key)}`;
-    return {
-      fix: `Delete the entry when it is done with: \`${code}\` (or keep the registry in a Map and \`delete\` from it).`,
-      reason: `\`${named}\`${h.at(from)} is used as a registry and keeps ${h.display(to)} under the key ${JSON.stringify(key)}; an entry stays until it is deleted.`,
-      target: { holder: 'object-registry', node: h.node(from), edge: h.edge(edge), container: h.node(from), expression: named, key: JSON.stringify(key), code },
-    };
+      const named = h.containerExpression(from) ?? 'registry';
+      const code = `delete ${member(named, key)}`;
+      return {
+        fix: `Delete the entry when it is done with: \`${code}\` (or keep the registry in a Map and \`delete\` from it).`,
+        reason: `\`${named}\`${h.at(from)} is used as a registry and keeps ${h.display(to)} under the key ${JSON.stringify(key)}; an entry stays until it is deleted.`,
+        target: { holder: 'object-registry', node: h.node(from), edge: h.edge(edge), container: h.node(from), expression: named, key: JSON.stringify(key), code },
+      };
     } };
   },
 };

@@ -75,6 +75,9 @@ export class RetentionQuery {
     const notes: string[] = [];
 
     const rawPaths = this.retainingPaths(target, maxPaths);
+    const { cycles: rawCycles, componentSize, hidden } = this.cycleFinder.cycles(target, maxCycles, maxCycleLength, options.includeInternalCycles ?? false);
+    // What the fix policy reads (the holders of the objects on the paths and cycles), in one sweep.
+    this.retainers.prefetch(new Set([...rawPaths, ...rawCycles].flatMap((raw) => raw.flatMap((r) => [r.from, r.to]))));
     const readablePaths = rawPaths.map((raw) => this.readableSteps(raw));
     const heldBy = rawPaths.map((raw) => this.heldBy(raw, target));
     const allPaths: RetainingPath[] = rawPaths.map((raw, i) => {
@@ -87,7 +90,6 @@ export class RetentionQuery {
     const paths = allPaths.filter((p) => p.heldBy !== 'debugger');
     const debuggerPaths = allPaths.filter((p) => p.heldBy === 'debugger');
 
-    const { cycles: rawCycles, componentSize, hidden } = this.cycleFinder.cycles(target, maxCycles, maxCycleLength, options.includeInternalCycles ?? false);
     const cycles: Cycle[] = rawCycles.map((raw) => {
       const steps = this.readableSteps(raw);
       const folded = this.folded(steps, this.fixes.suggest(steps, 'cycle'));

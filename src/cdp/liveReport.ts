@@ -8,12 +8,16 @@ import type { ReportOptions } from '../core/retention';
 import type { CaptureService, ObjectSelection, SelectedObject, SnapshotOptions } from './capture';
 import { CaptureError } from './errors';
 import { learnScriptUrls, liveSourceMapResolver } from './liveScripts';
+import { scriptSources } from './scriptSources';
 import { applySourceMaps } from './sourceMaps';
+import { ReferenceSiteFinder } from '../core/reportSites';
 
 export interface LiveReportOptions extends SnapshotOptions {
   report?: ReportOptions;
   /** Map locations through source maps (default true). */
   sourceMaps?: boolean;
+  /** Find the line that creates each fix's reference (default true). */
+  sites?: boolean;
 }
 
 export interface LiveReport {
@@ -36,7 +40,9 @@ export async function captureReport(service: CaptureService, selection: ObjectSe
   }
   await nameScripts(service, analysis);
   const report = analysis.report(object.heapId, options.report);
-  if (options.sourceMaps !== false) await applySourceMaps(report, liveSourceMapResolver(service.connection));
+  const resolver = options.sourceMaps !== false ? liveSourceMapResolver(service.connection) : null;
+  if (resolver) await applySourceMaps(report, resolver);
+  if (options.sites !== false) await new ReferenceSiteFinder(scriptSources(service.connection, resolver)).addTo(report);
   return { report, object, analysis, snapshotBytes: captured.bytes };
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { toFilePath } from '../core/filePaths';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../core/report';
+import { mapSentenceLocations } from '../core/reportSites';
 
 export interface SourceMapResolverOptions {
   /** The source text of a script by V8 script id, when its file cannot be read (a live session's script source). */
@@ -131,6 +132,7 @@ export async function applySourceMaps(report: RetentionReport, resolver: SourceM
   for (const path of report.paths) for (const step of path.steps) collectStep(step, nodes);
   for (const cycle of report.cycles) for (const step of cycle.steps) collectStep(step, nodes);
   await mapNodes(nodes, resolver);
+  mapSentenceLocations(report);
   return report;
 }
 

@@ -28,7 +28,10 @@ function suggestionLines(s: Suggestion | null | undefined, steps: Step[], indent
   if (!s) return [];
   const step = steps[s.step];
   const where = step ? `${formatNode(step.from)} ${step.label ?? step.edge.name}` : '';
-  return [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
+  const lines = [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
+  if (s.site) lines.push(`${indent}  made at: ${formatLocation(s.site)}`);
+  for (const other of s.sites?.slice(1) ?? []) lines.push(`${indent}    or at: ${formatLocation(other)}`);
+  return lines;
 }
 
 export function formatReport(r: RetentionReport): string {

@@ -13,7 +13,7 @@ export interface SourceLocation {
   /** V8's script id, kept so a live session can resolve URLs the snapshot did not name. */
   scriptId?: number;
   /** How the location was found. */
-  origin?: 'function' | 'constructor' | 'allocation' | 'source-map';
+  origin?: 'function' | 'constructor' | 'allocation' | 'source-map' | 'site';
 }
 
 export interface ReportNode {
@@ -58,6 +58,13 @@ export interface Suggestion {
   fix: string;
   /** Why this edge. */
   reason: string;
+  /**
+   * The line that creates the reference (the `.on(`, `.set(`, `.push(`, `this.parent =`, `setInterval(` call or
+   * assignment), source-mapped; absent when no script shows it (Node's own storage, a script that does not parse).
+   */
+  site?: SourceLocation;
+  /** Every such line found, most likely first (`site` is the first). */
+  sites?: SourceLocation[];
 }
 
 export interface RetainingPath {

@@ -685,16 +685,15 @@ export class RetentionQuery {
       if (up === node) break;
       node = up;
     }
-    if (!best) {
-      // A WeakMap value is held by its key *and* its table together: releasing either frees it, though the
-      // snapshot records two separate references.
-      const last = rawPath[rawPath.length - 1];
-      if (last && this.parts.semantics.ephemeron(last.edge)) {
-        const c = this.classify(last, 'path');
-        if (c) return { step: steps.length - 1, kind: c.kind, fix: c.fix, reason: c.reason, path: 0 };
-      }
-      return null;
+    // A WeakMap value is held by its key *and* its table together: releasing either frees it, though the snapshot
+    // records two separate references. (As DevTools does, the key dominates the value, so the cut above may be the
+    // key's own holder; the entry, nearer the object, is the better advice unless a listener or entry was found.)
+    const last = rawPath[rawPath.length - 1];
+    if ((!best || best.rank > 1) && last && this.parts.semantics.ephemeron(last.edge)) {
+      const c = this.classify(last, 'path');
+      if (c) return { step: steps.length - 1, kind: c.kind, fix: c.fix, reason: c.reason, path: 0 };
     }
+    if (!best) return null;
     const { rank: _rank, ...suggestion } = best as Suggestion & { rank: number };
     return { ...suggestion, path: 0, reason: `${suggestion.reason} Every path from the roots runs through this reference, so removing it frees the object.` };
   }

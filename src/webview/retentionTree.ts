@@ -690,7 +690,7 @@ function collectFixes(report: RetentionReport): FixItem[] {
     out.push({
       suggestion: s,
       node,
-      location: node.location,
+      location: s.site ?? node.location, // the line that creates the reference, when a script shows it
       where: `${nodeName(step.from)} @${step.from.id} ${edgeText(step.edge, step.label)} → ${nodeName(step.to)} @${step.to.id}`,
     });
   };

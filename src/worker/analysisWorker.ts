@@ -15,6 +15,8 @@ import { CaptureError } from '../cdp/errors';
 import { nameScripts } from '../cdp/liveReport';
 import { liveSourceMapResolver } from '../cdp/liveScripts';
 import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../cdp/sourceMaps';
+import { siteFinder } from '../cdp/scriptSources';
+import type { ReferenceSiteFinder } from '../core/reportSites';
 import type {
   HostToWorker, ObjectReport, SnapshotInfo, WorkerCalls, WorkerMethod, WorkerRequest, WorkerToHost,
 } from '../shared/workerProtocol';
@@ -37,6 +39,8 @@ interface SnapshotEntry {
   info: SnapshotInfo;
   analysis: HeapAnalysis | null;
   resolver: SourceMapResolver;
+  /** Finds the line that creates each fix's reference (scripts parsed once per snapshot). */
+  sites: ReferenceSiteFinder;
   /** The live target it came from (script names and sources for later requests), while connected. */
   target: Target | null;
 }
@@ -148,6 +152,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     }
     const report = entry.analysis!.report(object.heapId);
     await applySourceMaps(report, entry.resolver);
+    await entry.sites.addTo(report);
     await keep(entry, signal);
     return {
       snapshot: entry.info,
@@ -205,6 +210,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     await refreshScriptNames(entry);
     const report = analysis.report(req.heapId);
     await applySourceMaps(report, entry.resolver);
+    await entry.sites.addTo(report);
     return { snapshot: entry.info, object: null, report };
   },
 
@@ -292,6 +298,7 @@ async function analyse(
   post({ type: 'progress', id, phase: 'analysing', fraction: 0.9, bytes, message: 'Analysing the heap (dominators, distances)' });
   const analysis = HeapAnalysis.fromSnapshot(snapshot);
   const snapshotId = nextSnapshotId++;
+  const resolver = target ? target.resolver : new SourceMapResolver();
   const entry: SnapshotEntry = {
     info: {
       snapshotId,
@@ -305,7 +312,8 @@ async function analyse(
       hasAllocationStacks,
     },
     analysis,
-    resolver: target ? target.resolver : new SourceMapResolver(),
+    resolver,
+    sites: siteFinder(target ? target.connection : null, resolver),
     target,
   };
   if (target) {

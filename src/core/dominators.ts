@@ -145,6 +145,7 @@ function depthFirst(
 ): number {
   let stackNode = stack.node;
   let stackEdge = stack.edge;
+  const tableNode = tables.tableNode;
   num[start] = count;
   vertex[count] = start;
   parent[count] = 0;
@@ -160,6 +161,7 @@ function depthFirst(
     let e = stackEdge[top];
     const fromRoot = v === root;
     const fromUser = (flags[v] & FLAG_USER_REACHABLE) !== 0;
+    const fromTable = tableNode.length !== 0 && tableNode[v] === 1;
     let t = 0;
     for (; e < end; e++) {
       // Whether the edge counts (the header's rules), inlined here and in fillPredecessors.
@@ -167,7 +169,7 @@ function depthFirst(
       if (type === weak) continue;
       t = edgeTarget[e];
       if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
-      if (type === tables.internal && tables.skips(v, e)) continue;
+      if (fromTable && tables.skips(v, e)) continue;
       const nt = num[t];
       if (nt === NONE) break; // a tree edge
       if (nt > nv) {
@@ -202,6 +204,7 @@ function fillPredecessors(
   firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number, lonely: number,
   tables: WeakMapTableEdges,
 ): void {
+  const tableNode = tables.tableNode;
   for (let from = 0, e = 0; from < n; from++) {
     const nf = num[from];
     const end = firstEdge[from + 1];
@@ -211,12 +214,13 @@ function fillPredecessors(
     }
     const fromRoot = from === root;
     const fromUser = (flags[from] & FLAG_USER_REACHABLE) !== 0;
+    const fromTable = tableNode.length !== 0 && tableNode[from] === 1;
     for (; e < end; e++) {
       const type = edgeType[e];
       if (type === weak) continue;
       const t = edgeTarget[e];
       if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
-      if (type === tables.internal && tables.skips(from, e)) continue;
+      if (fromTable && tables.skips(from, e)) continue;
       const nt = num[t];
       if (nt < nf && nt !== 0) preds[--predEnd[nt]] = nf;
     }
@@ -269,8 +273,9 @@ function semidominators(n: number, parent: Uint32Array, semi: Uint32Array, label
 
 /** Which internal edges are a WeakMap table's own edge to a value (DevTools leaves them out of dominators). */
 interface WeakMapTableEdges {
-  /** The internal edge type code (-1 when there are no such edges, so the hot loops never call `skips`). */
-  internal: number;
+  /** By ordinal: 1 for a WeakMap table some ephemeron edge name names (empty when there is none), so the hot loops
+   * test one byte per node, not each edge's name. */
+  tableNode: Uint8Array;
   skips(from: number, edge: number): boolean;
 }
 
@@ -286,9 +291,15 @@ function weakMapTableEdges(graph: HeapGraph): WeakMapTableEdges {
     const m = WEAK_MAP_EDGE.exec(s);
     if (m) tableOf.set(i, Number(m[1]));
   }
-  const { edgeNameOrIndex, nodeId } = graph;
+  const { edgeNameOrIndex, nodeId, edgeType } = graph;
+  const internal = graph.edges.internal;
+  const tableNode = new Uint8Array(tableOf.size > 0 ? graph.nodeCount : 0);
+  if (tableOf.size > 0) {
+    const ids = new Set(tableOf.values());
+    for (let o = 0; o < graph.nodeCount; o++) if (ids.has(nodeId[o])) tableNode[o] = 1;
+  }
   return {
-    internal: tableOf.size > 0 ? graph.edges.internal : -1,
-    skips: (from, edge) => graph.edgeType[edge] === graph.edges.internal && tableOf.get(edgeNameOrIndex[edge]) === nodeId[from],
+    tableNode,
+    skips: (from, edge) => edgeType[edge] === internal && tableOf.get(edgeNameOrIndex[edge]) === nodeId[from],
   };
 }

@@ -136,10 +136,10 @@ export class ScriptIndex {
           break;
         case 'CallExpression':
           this.calls.push({
-            node: n,
+            node: span(n),
             callee: describe(n.callee),
             args: (n.arguments as AnyNode[]).map(describe),
-            argNodes: n.arguments as AnyNode[],
+            argNodes: (n.arguments as AnyNode[]).map(span),
             enclosingClass: enclosingClass(ancestors as AnyNode[]),
             enclosingFunctions: enclosingFunctions(ancestors as AnyNode[]),
           });
@@ -147,7 +147,7 @@ export class ScriptIndex {
         case 'AssignmentExpression':
           // `x.parent = null` clears a reference, it does not make one.
           if ((n.operator === '=' || n.operator === '??=' || n.operator === '||=') && !isNothing(n.right)) {
-            this.assignments.push({ node: n, target: describe(n.left), enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'assign' });
+            this.assignments.push({ node: span(n), target: describe(n.left), enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'assign' });
           }
           break;
         case 'Property': {
@@ -155,14 +155,14 @@ export class ScriptIndex {
           const key = propertyKey(n);
           const parent = (ancestors as AnyNode[])[ancestors.length - 2];
           if (key !== null && parent?.type === 'ObjectExpression' && !isNothing(n.value)) {
-            this.assignments.push({ node: n, target: { kind: 'member', object: { kind: 'other' }, prop: key }, enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'literal' });
+            this.assignments.push({ node: span(n), target: { kind: 'member', object: { kind: 'other' }, prop: key }, enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'literal' });
           }
           break;
         }
         case 'PropertyDefinition': {
           const key = propertyKey(n);
           if (key !== null && !n.static && n.value && !isNothing(n.value)) {
-            this.assignments.push({ node: n, target: { kind: 'member', object: { kind: 'this' }, prop: key }, enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'field' });
+            this.assignments.push({ node: span(n), target: { kind: 'member', object: { kind: 'this' }, prop: key }, enclosingClass: enclosingClass(ancestors as AnyNode[]), form: 'field' });
           }
           break;
         }
@@ -182,10 +182,10 @@ export class ScriptIndex {
         if (key !== null) names.push({ kind: 'member', object: { kind: parent.type === 'Property' ? 'other' : 'this' }, prop: key });
       }
     }
-    return { node: n, start: n.start, paramsAt: paramsStart(this.source, n), end: n.end, names };
+    return { start: n.start, paramsAt: paramsStart(this.source, n), end: n.end, names };
   }
 
-  text(node: AnyNode): string {
+  text(node: Span): string {
     const raw = this.source.slice(node.start, Math.min(node.end, node.start + 160));
     const line = raw.split('\n')[0];
     return line.length < raw.length || node.end > node.start + 160 ? `${line.trimEnd()} ...` : line;
@@ -196,7 +196,7 @@ export class ScriptIndex {
 export function findReferenceSites(script: ScriptIndex | string, query: ReferenceQuery, limit = 5): ReferenceSite[] {
   const index = typeof script === 'string' ? ScriptIndex.parse(script) : script;
   if (!index) return [];
-  const scored: { node: AnyNode; score: number }[] = [];
+  const scored: { node: Span; score: number }[] = [];
   switch (query.kind) {
     case 'listener':
       listenerSites(index, query, scored);
@@ -215,7 +215,7 @@ export function findReferenceSites(script: ScriptIndex | string, query: Referenc
       break;
   }
   // One site per line, the best of them; then most likely first, earlier first among equals.
-  const byLine = new Map<number, { node: AnyNode; score: number }>();
+  const byLine = new Map<number, { node: Span; score: number }>();
   for (const s of scored) {
     if (s.score <= 0) continue;
     const line = index.position(s.node.start).line;
@@ -234,7 +234,7 @@ const EMITTER_ADDERS = new Set(['on', 'addListener', 'once', 'prependListener', 
 const TARGET_ADDERS = new Set(['addEventListener']);
 const TIMERS = new Set(['setInterval', 'setTimeout', 'setImmediate']);
 
-function listenerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'listener' }>, out: { node: AnyNode; score: number }[]): void {
+function listenerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'listener' }>, out: { node: Span; score: number }[]): void {
   const fn = q.listenerAt ? index.functionAt(q.listenerAt) : null;
   for (const call of index.calls) {
     const method = calleeMethod(call.callee);
@@ -245,7 +245,7 @@ function listenerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'l
     let score = match;
     const wantTarget = q.api === 'event-target';
     if (TARGET_ADDERS.has(method) !== wantTarget) score -= 15;
-    const event = literalString(call.argNodes[0]);
+    const event = call.argNodes[0].literal;
     if (q.event !== undefined && event !== null) score += event === q.event ? 20 : -40;
     const receiver = call.callee.kind === 'member' ? call.callee.object : null;
     if (q.emitterName && receiver && refName(receiver) === q.emitterName) score += 5;
@@ -253,7 +253,7 @@ function listenerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'l
   }
 }
 
-function timerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'timer' }>, out: { node: AnyNode; score: number }[]): void {
+function timerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'timer' }>, out: { node: Span; score: number }[]): void {
   const fn = q.callbackAt ? index.functionAt(q.callbackAt) : null;
   for (const call of index.calls) {
     const name = call.callee.kind === 'id' ? call.callee.name : calleeMethod(call.callee);
@@ -266,7 +266,7 @@ function timerSites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'time
 
 function collectionSites(
   index: ScriptIndex, methods: string[], holderName: string | undefined, ownerClass: string | undefined,
-  out: { node: AnyNode; score: number }[], indexAssignments: boolean,
+  out: { node: Span; score: number }[], indexAssignments: boolean,
 ): void {
   for (const call of index.calls) {
     const method = calleeMethod(call.callee);
@@ -285,7 +285,7 @@ function collectionSites(
   }
 }
 
-function propertySites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'property' }>, out: { node: AnyNode; score: number }[]): void {
+function propertySites(index: ScriptIndex, q: Extract<ReferenceQuery, { kind: 'property' }>, out: { node: Span; score: number }[]): void {
   for (const a of index.assignments) {
     if (a.target.kind !== 'member') continue;
     if (a.target.prop === q.name) {
@@ -324,6 +324,8 @@ function functionArgument(call: CallSite, i: number, fn: FunctionSite | null, na
   if (!arg) return 0;
   const node = call.argNodes[i];
   if (fn && node.start === fn.start && node.end === fn.end) return 100;
+  // Written inline inside the argument: `this.onTheme = (t) => ...`, `(0, fn)`, `wrap(() => ...)`.
+  if (fn && node.start <= fn.start && fn.end <= node.end) return node.type === 'AssignmentExpression' ? 95 : 75;
   const target = arg.kind === 'bind' ? arg.of : arg;
   const penalty = arg.kind === 'bind' ? 15 : 0;
   if (fn) {
@@ -351,23 +353,22 @@ type Ref =
   | { kind: 'other' };
 
 interface CallSite {
-  node: AnyNode;
+  node: Span;
   callee: Ref;
   args: Ref[];
-  argNodes: AnyNode[];
+  argNodes: Span[];
   enclosingClass: string | null;
-  enclosingFunctions: AnyNode[];
+  enclosingFunctions: Span[];
 }
 
 interface AssignmentSite {
-  node: AnyNode;
+  node: Span;
   target: Ref;
   enclosingClass: string | null;
   form: 'assign' | 'literal' | 'field';
 }
 
 interface FunctionSite {
-  node: AnyNode;
   start: number;
   /** Where V8 places the function: its parameter list. */
   paramsAt: number;
@@ -479,8 +480,21 @@ function enclosingClass(ancestors: AnyNode[]): string | null {
   return null;
 }
 
-function enclosingFunctions(ancestors: AnyNode[]): AnyNode[] {
-  return ancestors.filter((a) => a.type === 'FunctionDeclaration' || a.type === 'FunctionExpression' || a.type === 'ArrowFunctionExpression');
+function enclosingFunctions(ancestors: AnyNode[]): Span[] {
+  return ancestors.filter((a) => a.type === 'FunctionDeclaration' || a.type === 'FunctionExpression' || a.type === 'ArrowFunctionExpression').map(span);
+}
+
+/** What is kept of a node once the script is indexed: the tree itself is dropped (a bundle's is large). */
+interface Span {
+  start: number;
+  end: number;
+  type: string;
+  /** A string literal's value (an event name), else null. */
+  literal: string | null;
+}
+
+function span(n: AnyNode): Span {
+  return { start: n.start, end: n.end, type: n.type, literal: literalString(n) };
 }
 
 /** Where a function's parameter list starts (V8's function position): the `(`, or the lone parameter of `x => ...`. */

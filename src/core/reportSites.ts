@@ -39,6 +39,7 @@ export interface ReferencePlan {
 
 /** Parses each script once; keep one per session (or per snapshot) to reuse parses across reports. */
 export class ReferenceSiteFinder {
+  /** Parsed scripts, least recently used first (a Map keeps insertion order); at most MAX_PARSED. */
   private readonly parsed = new Map<string, Promise<ScriptIndex | null>>();
 
   constructor(private readonly sources: ScriptSources, private readonly options: SiteOptions = {}) {}
@@ -89,7 +90,11 @@ export class ReferenceSiteFinder {
   private index(script: SourceLocation): Promise<ScriptIndex | null> {
     const key = scriptKey(script);
     let pending = this.parsed.get(key);
-    if (!pending) {
+    if (pending) {
+      this.parsed.delete(key);
+      this.parsed.set(key, pending);
+    } else {
+      if (this.parsed.size >= MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value!);
       pending = this.sources.source(script).then((text) => {
         if (text === null || text.length > (this.options.maxScriptChars ?? 8_000_000)) return null;
         return ScriptIndex.parse(text);
@@ -177,6 +182,9 @@ export function mapSentenceLocations(report: RetentionReport): void {
   for (const c of report.cycles) rewrite(c.suggestion);
   rewrite(report.fix);
 }
+
+/** Scripts whose index a finder keeps (an index is small next to the script, but a session can load thousands). */
+const MAX_PARSED = 32;
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
 

@@ -40,31 +40,34 @@ export function moveOwnedSizes(graph: HeapGraph, owners: Uint32Array = new Uint3
   if (nodeCount >= SHARED) throw new Error(`A snapshot of ${nodeCount} objects is more than sizes can be attributed for.`);
 
   const externalStringData = graph.strings.indexOf('system / ExternalStringData');
-  // Work list of nodes whose edges are still to be read; order does not matter. Each node enters at most twice
-  // (when it gets an owner, and when that becomes SHARED), so it never needs more than 2n.
-  let stack = new Uint32Array(1024);
-  let top = 0;
   for (let o = 0; o < nodeCount; o++) {
     const t = nodeType[o];
-    if (t === hidden || t === array || (t === native && nodeName[o] === externalStringData)) {
-      owners[o] = UNVISITED;
-    } else {
-      owners[o] = o;
-      if (top === stack.length) stack = doubled(stack, 0, 2 * nodeCount);
-      stack[top++] = o;
-    }
+    owners[o] = t === hidden || t === array || (t === native && nodeName[o] === externalStringData) ? UNVISITED : o;
   }
-  while (top > 0) {
-    const o = stack[--top];
-    const owner = owners[o];
-    for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
-      if (edgeType[e] === weak) continue;
-      const t = edgeTarget[e];
-      const current = owners[t];
-      if (current === t || current === owner || current === SHARED) continue;
-      owners[t] = current === UNVISITED ? owner : SHARED;
-      if (top === stack.length) stack = doubled(stack, 0, 2 * nodeCount);
-      stack[top++] = t;
+  // DevTools starts from a work list of every self-owning node; the order does not matter (ownership only moves
+  // from unvisited to one owner to shared), so each is taken in turn here and only the owned nodes whose owner
+  // changed wait on the stack: it stays small instead of holding n entries.
+  let stack = new Uint32Array(1024);
+  for (let start = 0; start < nodeCount; start++) {
+    if (owners[start] !== start) continue;
+    let top = 0;
+    let o = start;
+    for (;;) {
+      const owner = owners[o];
+      for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
+        const t = edgeTarget[e];
+        // Most references lead to objects that own themselves: the node's type (a byte) rules them out before
+        // its owner (four) is read.
+        const tt = nodeType[t];
+        if ((tt !== hidden && tt !== array && tt !== native) || edgeType[e] === weak) continue;
+        const current = owners[t];
+        if (current === t || current === owner || current === SHARED) continue;
+        owners[t] = current === UNVISITED ? owner : SHARED;
+        if (top === stack.length) stack = doubled(stack, 0, 2 * nodeCount);
+        stack[top++] = t;
+      }
+      if (top === 0) break;
+      o = stack[--top];
     }
   }
   for (let o = 0; o < nodeCount; o++) {

@@ -52,6 +52,13 @@ test('an EventEmitter listener in ws: the socket.on call that registers it, not 
   assert.equal(lines(src, { kind: 'listener', api: 'emitter', event: 'end', listenerName: 'socketOnEnd' })[0], lineOf(src, "socket.on('end', socketOnEnd)"));
 });
 
+test('a listener written inline in an assignment inside the call (this repository\'s example/app.js)', () => {
+  const src = readFileSync(join(ROOT, 'example/app.js'), 'utf8');
+  const at = positionOf(src, '(theme) => this.restyle(theme)');
+  const sites = findReferenceSites(src, { kind: 'listener', api: 'emitter', event: 'theme', listenerName: 'onTheme', listenerAt: at });
+  assert.equal(sites[0]?.line, lineOf(src, "settings.on('theme', this.onTheme = "));
+});
+
 test('an inline AbortSignal listener in glob (an ES module): the addEventListener call whose function is at the heap\'s position', () => {
   const src = library('glob/dist/esm/walker.js');
   const at = functionAt(src, "this.signal.addEventListener('abort', ");

@@ -1,7 +1,7 @@
 /**
  * The line that creates the reference, on real programs under --inspect: each object in test/fixtures/sites is held
  * by one reference (an EventEmitter listener, a Map entry, an array push, an interval, an AbortSignal listener, a
- * back-reference), and the report's fix must link the line that makes it, in the JSON (`site`, `sites`) and in the
+ * plain-object registry, a process listener, a back-reference), and the report's fix must link the line that makes it, in the JSON (`site`, `sites`) and in the
  * text (`made at: file:line`). The TypeScript variant is compiled with tsc and a source map: the site, and the
  * locations inside the why/fix sentences, are its .ts lines.
  */
@@ -44,6 +44,8 @@ test('a JavaScript program: each fix links the line that creates its reference',
     ['interval', 'sites.leaked.poller.deref()', 'const timer = setInterval(function pollOnce()'],
     ['AbortSignal listener', 'sites.leaked.up.deref()', "signal.addEventListener('abort', function onAbort()"],
     ['array push of a tree child', 'sites.leaked.mid.deref()', 'if (parent) parent.children.push(this);'],
+    ['plain object used as a registry', 'sites.leaked.cron.deref()', 'scheduledJobs[name] = job;'],
+    ['process listener', 'sites.leaked.conn.deref()', "process.on('SIGUSR2', function closeConnection()"],
   ];
   for (const [what, expression, code] of cases) {
     const r = await report(target, expression);

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findReferenceSites, ScriptIndex, type ReferenceQuery, type ScriptPosition } from '../../src/core/referenceSites';
+import { mapSentenceLocations } from '../../src/core/reportSites';
+import type { RetentionReport, SourceLocation } from '../../src/core/report';
 import { ROOT } from './snapshotPrograms';
 
 function library(path: string): string {
@@ -100,4 +102,22 @@ test('scripts, ES modules and hashbang files parse; a syntax error or TypeScript
   assert.ok(ScriptIndex.parse('return module.exports;'), 'a CommonJS body with a top-level return');
   assert.equal(ScriptIndex.parse('class A { x: number = 1 }'), null);
   assert.deepEqual(findReferenceSites('socket.on("close", f', { kind: 'listener', api: 'emitter', listenerName: 'f' }), []);
+});
+
+test('sentences name the mapped line: whole `file:line` tokens only, hostile URLs taken literally', () => {
+  const mapped = (url: string, line: number, generated: { url: string; line: number; column: number }) =>
+    ({ url, line, column: 1, generated }) as SourceLocation;
+  const listener = { id: 2, type: 'closure', name: 'onTick', location: mapped('/app/src/widget.ts', 12, { url: '/app/out/widget.js', line: 14, column: 3 }) };
+  const hostile = { id: 3, type: 'object', name: 'X', location: mapped('/app/src/(a|b).ts', 5, { url: '/app/out/(a|b).js', line: 9, column: 1 }) };
+  const emitter = { id: 1, type: 'object', name: 'EventEmitter', location: null };
+  const report = {
+    object: { ...listener, selfSize: 1, retainedSize: 1, distance: 3 },
+    paths: [{ steps: [{ from: emitter, edge: { type: 'property', name: 'tick' }, to: listener }, { from: listener, edge: { type: 'context', name: 'x' }, to: hostile }],
+      suggestion: { step: 0, kind: 'remove-listener' as const, fix: 'see out/widget.js:14 and out/widget.js:140', reason: 'onTick() (out/widget.js:14) and X (out/(a|b).js:9); not xout/widget.js:14' } }],
+    cycles: [], componentSize: 1, hiddenCycles: 0, heldOnlyBySystem: false, notes: [],
+  } as RetentionReport;
+  mapSentenceLocations(report);
+  const s = report.paths[0].suggestion!;
+  assert.equal(s.reason, 'onTick() (src/widget.ts:12) and X (src/(a|b).ts:5); not xout/widget.js:14');
+  assert.equal(s.fix, 'see src/widget.ts:12 and out/widget.js:140');
 });

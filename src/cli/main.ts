@@ -18,6 +18,8 @@ import { SnapshotFormatError } from '../core/snapshotParser';
 import { parseSnapshotFile } from '../node/snapshotFile';
 import { displayText } from '../shared/displayText';
 import { sentence } from './terminalText';
+import { siteFinder } from '../cdp/scriptSources';
+import { applySourceMaps, SourceMapResolver } from '../node/sourceMaps';
 
 export const USAGE = `Usage:
   retention analyze FILE.heapsnapshot --id N [--json]          why object @N is alive, its cycles, what to break
@@ -110,6 +112,10 @@ async function analyze(argv: string[], io: Io): Promise<number> {
     maxCycleLength: intFlag(flags, 'max-cycle-length', 12),
     includeInternalCycles: flags.has('internal'),
   });
+  // The scripts on disk give source maps and the line that creates each fix's reference.
+  const resolver = new SourceMapResolver();
+  await applySourceMaps(report, resolver);
+  await siteFinder(null, resolver).addTo(report);
   io.out.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, { unfold: flags.has('unfold') }));
   return 0;
 }

@@ -353,17 +353,15 @@ export class FixPolicy implements HolderGraph {
       if (up === node) break;
       node = up;
     }
-    if (!best) {
-      // A WeakMap value is held by its key *and* its table together: releasing either frees it, though the
-      // snapshot records two separate references.
-      const last = raw.length - 1;
-      if (last >= 0 && this.semantics.ephemeron(raw[last].edge)) {
-        const c = this.classify(raw, last, 'path');
-        if (c) best = { i: last, c };
-      }
-      if (!best) return null;
-      return { ...toSuggestion(best.c, readableOf[best.c.at ?? best.i]), path: pathIndex };
+    // A WeakMap value is held by its key *and* its table together: releasing either frees it, though the snapshot
+    // records two separate references. (As DevTools does, the key dominates the value, so the cut above may be the
+    // key's own holder; the entry, nearer the object, is the better advice unless a listener or entry was found.)
+    const last = raw.length - 1;
+    if ((!best || rankOf(best.c) > 1) && last >= 0 && this.semantics.ephemeron(raw[last].edge)) {
+      const c = this.classify(raw, last, 'path');
+      if (c) return { ...toSuggestion(c, readableOf[c.at ?? last]), path: pathIndex };
     }
+    if (!best) return null;
     const s = toSuggestion(best.c, readableOf[best.c.at ?? best.i]);
     return { ...s, path: pathIndex, reason: `${s.reason} Every path from the roots runs through this reference, so removing it frees the object.` };
   }

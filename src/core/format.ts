@@ -55,6 +55,8 @@ function suggestionLines(s: Suggestion | null | undefined, steps: Step[], indent
   const lines = [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
   const listener = s.target?.listener;
   if (listener?.location && s.target?.holder !== 'promise-reaction') lines.push(`${indent}  ${s.kind === 'clear-timer' ? 'callback' : 'listener'}: ${formatNode(listener)}  ${formatLocation(listener.location)}`);
+  if (s.site) lines.push(`${indent}  made at: ${formatLocation(s.site)}`);
+  for (const other of s.sites?.slice(1) ?? []) lines.push(`${indent}    or at: ${formatLocation(other)}`);
   return lines;
 }
 

@@ -13,6 +13,7 @@ import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { toFilePath } from './filePaths';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../shared/report';
 import { isRuntimeInternal } from '../shared/labels';
+import { mapSentenceLocations } from '../core/reportSites';
 
 export interface SourceMapResolverOptions {
   /** The source text of a script by V8 script id, when its file cannot be read (a live session's script source). */
@@ -137,6 +138,7 @@ export async function applySourceMaps(report: RetentionReport, resolver: SourceM
     if (t) for (const n of [t.node, t.listener, t.container, t.timer]) if (n) nodes.push(n);
   }
   await mapNodes(nodes, resolver);
+  mapSentenceLocations(report);
   return report;
 }
 

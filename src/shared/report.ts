@@ -14,7 +14,7 @@ export interface SourceLocation {
   /** V8's script id, kept so a live session can resolve URLs the snapshot did not name. */
   scriptId?: number;
   /** How the location was found. */
-  origin?: 'function' | 'constructor' | 'allocation' | 'source-map';
+  origin?: 'function' | 'constructor' | 'allocation' | 'source-map' | 'site';
 }
 
 export interface ReportNode {
@@ -105,6 +105,13 @@ export interface Suggestion {
   reason: string;
   /** The reference named, in parts (see FixTarget). */
   target?: FixTarget;
+  /**
+   * The line that creates the reference (the `.on(`, `.set(`, `.push(`, `this.parent =`, `setInterval(` call or
+   * assignment), source-mapped; absent when no script shows it (Node's own storage, a script that does not parse).
+   */
+  site?: SourceLocation;
+  /** Every such line found, most likely first (`site` is the first). */
+  sites?: SourceLocation[];
 }
 
 export interface RetainingPath {

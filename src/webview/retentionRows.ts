@@ -332,7 +332,7 @@ function collectFixes(report: RetentionReport): FixItem[] {
     out.push({
       suggestion: s,
       node,
-      location: node.location,
+      location: s.site ?? node.location, // the line that creates the reference, when a script shows it
       where: `${nodeLabel(step.from)} @${step.from.id} ${edgeText(step.edge, step.label)} → ${nodeLabel(step.to)} @${step.to.id}`,
     });
   };

@@ -23,6 +23,25 @@ await Promise.all([
   build({ ...node, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' }),
   build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/webview.js' }),
 ]);
+// The test oracle: Chrome DevTools' own heap snapshot worker (npm chrome-devtools-frontend, TypeScript/ESM), for
+// Node. One shim: `core/i18n/locales.js` is generated in DevTools' own build and absent from the package; the
+// worker needs only the default locale from it. ESM, because DevTools uses top-level await.
+const devtoolsLocales = {
+  name: 'devtools-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/locales\.js$/ }, (a) => (/core[\\/]i18n/.test(a.importer) ? { path: 'locales', namespace: 'devtools-shim' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'devtools-shim' }, () => ({
+      loader: 'js',
+      contents: "export const LOCALES = ['en-US']; export const BUNDLED_LOCALES = ['en-US']; export const DEFAULT_LOCALE = 'en-US'; export const LOCAL_FETCH_PATTERN = ''; export const REMOTE_FETCH_PATTERN = '';",
+    }));
+  },
+};
+if (!production) {
+  await build({
+    ...node, format: 'esm', sourcemap: false, entryPoints: ['test/devtools/heapSnapshotWorker.entry.js'],
+    outfile: 'out/test/devtools/heapSnapshotWorker.mjs', plugins: [devtoolsLocales],
+  });
+}
 mkdirSync(join(root, 'dist/webview'), { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) {
   cpSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(root, 'dist/webview', f));

@@ -4,10 +4,11 @@
 //                every problem counts as one failure
 //   unit         node:test files under out/test/unit (synthetic graphs and real snapshots of real programs)
 //   integration  node:test files under out/test/integration (real `node --inspect` targets over real CDP)
+//   realworld    node:test files under out/test/realworld (real leaks in real npm packages, test/realworld/README.md)
 //   vscode       the extension suite inside a real VS Code (code-server) with a real js-debug session,
 //                and the browser-level test driving the real workbench (scripts/vscode-tests.mjs)
 // and closes with one line "N passed, N failed".
-//   node scripts/test.mjs [lint|unit|integration|vscode ...]
+//   node scripts/test.mjs [lint|unit|integration|realworld|vscode ...]
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wanted = process.argv.slice(2);
-const phases = wanted.length ? wanted : ['lint', 'unit', 'integration', 'vscode'];
+const phases = wanted.length ? wanted : ['lint', 'unit', 'integration', 'realworld', 'vscode'];
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 
@@ -65,7 +66,7 @@ async function lint() {
 for (const phase of phases) {
   if (phase === 'lint') {
     await lint();
-  } else if (phase === 'unit' || phase === 'integration') {
+  } else if (phase === 'unit' || phase === 'integration' || phase === 'realworld') {
     await runNodeTests(phase);
   } else if (phase === 'vscode') {
     console.log('\n== vscode: extension suite and browser test in a real VS Code (code-server)');

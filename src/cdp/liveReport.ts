@@ -11,11 +11,15 @@ import { applySourceMaps, type SourceMapResolver } from '../node/sourceMaps';
 import type { CaptureService, ObjectSelection, SelectedObject, SnapshotOptions } from './capture';
 import { CaptureError } from './errors';
 import { learnScriptUrls, liveSourceMapResolver } from './liveScripts';
+import { siteFinder } from './scriptSources';
+import type { ReferenceSiteFinder } from '../core/reportSites';
 
 export interface LiveReportOptions extends SnapshotOptions {
   report?: ReportOptions;
   /** Map locations through source maps (default true). */
   sourceMaps?: boolean;
+  /** Find the line that creates each fix's reference (default true). */
+  sites?: boolean;
 }
 
 export interface LiveReport {
@@ -31,17 +35,19 @@ export async function captureReport(service: CaptureService, selection: ObjectSe
   const captured = await service.captureObject(selection, options);
   const analysis = HeapAnalysis.fromSnapshot(captured.snapshot);
   const resolver = options.sourceMaps !== false ? liveSourceMapResolver(service.connection) : null;
-  const report = await reportSelected(service, analysis, captured.object, { report: options.report, resolver });
+  const sites = options.sites !== false ? siteFinder(service.connection, resolver) : null;
+  const report = await reportSelected(service, analysis, captured.object, { report: options.report, resolver, sites });
   return { report, object: captured.object, analysis, snapshotBytes: captured.bytes };
 }
 
 /**
  * The selected object's report from the snapshot captured for it: its scripts named from the live session, its
- * locations source-mapped when a resolver is given. Throws a CaptureError sentence when only the evaluation held it.
+ * locations source-mapped when a resolver is given, each fix linked to the line that creates its reference when a
+ * site finder is given. Throws a CaptureError sentence when only the evaluation held it.
  */
 export async function reportSelected(
   service: CaptureService, analysis: HeapAnalysis, object: SelectedObject,
-  options: { report?: ReportOptions; resolver: SourceMapResolver | null },
+  options: { report?: ReportOptions; resolver: SourceMapResolver | null; sites?: ReferenceSiteFinder | null },
 ): Promise<RetentionReport> {
   if (!analysis.hasObject(object.heapId)) {
     throw new CaptureError('selection',
@@ -51,6 +57,7 @@ export async function reportSelected(
   await nameScripts(service, analysis);
   const report = analysis.report(object.heapId, options.report);
   if (options.resolver) await applySourceMaps(report, options.resolver);
+  if (options.sites) await options.sites.addTo(report);
   return report;
 }
 

@@ -18,6 +18,8 @@ import { SnapshotFormatError } from '../core/snapshotParser';
 import { parseSnapshotFile } from '../node/snapshotFile';
 import { displayText } from '../shared/displayText';
 import { sentence } from './terminalText';
+import { siteFinder } from '../cdp/scriptSources';
+import { applySourceMaps, SourceMapResolver } from '../node/sourceMaps';
 
 export const USAGE = `Usage:
   retention analyze FILE.heapsnapshot --id N [--json]          why object @N is alive, its cycles, what to break
@@ -28,7 +30,7 @@ export const USAGE = `Usage:
   retention diff BASE.heapsnapshot TARGET.heapsnapshot [FINAL.heapsnapshot] [--json] [--limit N] [--groups N]
                                                                leak suspects (new since BASE, alive at the end) and classes that changed
 Options for analyze: --paths N (default 5), --cycles N (default 8), --max-cycle-length N (default 12),
-  --internal (also list cycles through engine internals), --json (the report as JSON; see README)
+  --internal (also list cycles through engine internals), --unfold (list each step of a folded "N x" row), --json (the report as JSON; see README)
 `;
 
 export class UsageError extends Error {}
@@ -74,7 +76,7 @@ async function load(file: string | undefined): Promise<HeapAnalysis> {
 }
 
 async function analyze(argv: string[], io: Io): Promise<number> {
-  const { flags, positional } = parseArgs(argv, ['json', 'internal'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
+  const { flags, positional } = parseArgs(argv, ['json', 'internal', 'unfold'], ['id', 'class', 'index', 'paths', 'cycles', 'max-cycle-length']);
   if (positional.length > 1) throw new UsageError(`Unexpected argument "${positional[1]}".`);
   if (!flags.has('id') && !flags.has('class')) throw new UsageError('Say which object: --id N (its heap id, @N in DevTools) or --class NAME.');
   const analysis = await load(positional[0]);
@@ -110,7 +112,11 @@ async function analyze(argv: string[], io: Io): Promise<number> {
     maxCycleLength: intFlag(flags, 'max-cycle-length', 12),
     includeInternalCycles: flags.has('internal'),
   });
-  io.out.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  // The scripts on disk give source maps and the line that creates each fix's reference.
+  const resolver = new SourceMapResolver();
+  await applySourceMaps(report, resolver);
+  await siteFinder(null, resolver).addTo(report);
+  io.out.write(flags.has('json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, { unfold: flags.has('unfold') }));
   return 0;
 }
 

@@ -9,10 +9,13 @@
  * 8 passes on the benchmark's tree with sibling and parent links: 8x slower than this.)
  *
  * Which edges count follows DevTools (HeapSnapshot.ts: isEssentialEdge, buildPostOrderIndex):
- * - weak edges never count; shortcut edges count only from the synthetic root;
+ * - weak edges never count; shortcut edges count only from the synthetic root; a WeakMap's own edge to a value
+ *   (`N / part of key (...) -> value (...) pair in WeakMap (table @T)` from table @T) does not count: the key's does;
  * - an edge from an object the program cannot reach (held only by engine or debugger handles) into one it can is
  *   ignored, so a debugger's handle never changes who dominates the program's objects.
- * Nodes the root cannot reach (orphans) hang off the root, as in DevTools, so every node has a dominator.
+ * Nodes the root cannot reach (orphans) hang off the root, as in DevTools, so every node has a dominator: one that
+ * nothing holds by a counting edge through a virtual edge from the root (what it reaches is dominated as usual); any
+ * other (a clique holding itself) directly, dominating nothing.
  */
 import { FLAG_USER_REACHABLE } from './distances';
 import type { HeapGraph } from './heapGraph';
@@ -32,7 +35,8 @@ export interface DominatorResult {
 
 const NONE = 0xffffffff;
 
-export function computeDominators(graph: HeapGraph, flags: Uint8Array): DominatorResult {
+/** @param scratch an array of n whose contents do not matter, used instead of allocating one (see `spare`). */
+export function computeDominators(graph: HeapGraph, flags: Uint8Array, scratch?: Uint32Array): DominatorResult {
   const { nodeCount: n, firstEdge, edgeType, edgeTarget, nodeSelfSize } = graph;
   const root = graph.rootOrdinal;
   const weak = graph.edges.weak;
@@ -49,7 +53,8 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   // predecessor lists' offsets (see `semidominators`), `num` becomes `ancestor` and then `idom`, and `parent` becomes
   // the result's `dominator`: the transient cost is `num`, `vertex`
   // and the back/cross predecessor list.
-  const num = new Uint32Array(n).fill(NONE); // ordinal -> DFS number
+  const tables = weakMapTableEdges(graph);
+  const num = (scratch ?? new Uint32Array(n)).fill(NONE); // ordinal -> DFS number
   const vertex = new Uint32Array(n); // DFS number -> ordinal
   const parent = new Uint32Array(n); // DFS number -> parent's DFS number
   const work = new ArrayBuffer(8 * n);
@@ -58,9 +63,36 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   // DFS number -> back/cross predecessor count, then where its list starts; its label later.
   const predStart = label;
   const stack = { node: new Uint32Array(1024), edge: new Uint32Array(1024) };
-  let count = depthFirst(root, 0, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
-  for (let v = 0; v < n; v++) {
-    if (num[v] === NONE) count = depthFirst(v, count, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+  let count = depthFirst(root, 0, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut, tables);
+  // Orphans, as DevTools takes them (calculateDominatorsAndRetainedSizes): first each one that nothing holds by a
+  // counting edge starts a DFS tree of its own; then what is still unnumbered (a clique holding itself) hangs off the
+  // root one by one, with no DFS and none of its edges counted, so its dominator is the root and it dominates nothing.
+  let lonely = n;
+  if (count < n) {
+    const held = new Uint8Array(n); // 1: an unnumbered object holds it by a counting edge
+    for (let u = 0; u < n; u++) {
+      if (num[u] !== NONE) continue;
+      // The counting rule of the DFS (the root is numbered, so never `u`); a self edge does not hold either.
+      const fromUser = (flags[u] & FLAG_USER_REACHABLE) !== 0;
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+        const t = edgeTarget[e];
+        const type = edgeType[e];
+        if (t === u || type === weak || type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0)) continue;
+        if (!tables.skips(u, e)) held[t] = 1;
+      }
+    }
+    for (let v = 0; v < n; v++) {
+      if (num[v] === NONE && held[v] === 0) count = depthFirst(v, count, root, num, vertex, parent, semi, predStart, stack, flags, firstEdge, edgeType, edgeTarget, weak, shortcut, tables);
+    }
+    lonely = count;
+    for (let v = 0; v < n; v++) {
+      if (num[v] !== NONE) continue;
+      num[v] = count;
+      vertex[count] = v;
+      parent[count] = 0;
+      semi[count] = 0;
+      count++;
+    }
   }
   stack.node = stack.edge = new Uint32Array(0);
 
@@ -69,7 +101,7 @@ export function computeDominators(graph: HeapGraph, flags: Uint8Array): Dominato
   let total = 0;
   for (let w = 0; w < n; w++) predStart[w] = total += predStart[w];
   let preds = new Uint32Array(total);
-  fillPredecessors(n, root, num, predStart, preds, flags, firstEdge, edgeType, edgeTarget, weak, shortcut);
+  fillPredecessors(n, root, num, predStart, preds, flags, firstEdge, edgeType, edgeTarget, weak, shortcut, lonely, tables);
 
   // 3. Semidominators, with path compression over the DFS forest (iterative).
   const ancestor = num.fill(NONE); // DFS numbers by ordinal are no longer needed
@@ -110,10 +142,11 @@ function depthFirst(
   start: number, count: number, root: number,
   num: Uint32Array, vertex: Uint32Array, parent: Uint32Array, semi: Uint32Array, backCount: Uint32Array,
   stack: { node: Uint32Array; edge: Uint32Array }, flags: Uint8Array,
-  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number,
+  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number, tables: WeakMapTableEdges,
 ): number {
   let stackNode = stack.node;
   let stackEdge = stack.edge;
+  const tableNode = tables.tableNode;
   num[start] = count;
   vertex[count] = start;
   parent[count] = 0;
@@ -129,6 +162,7 @@ function depthFirst(
     let e = stackEdge[top];
     const fromRoot = v === root;
     const fromUser = (flags[v] & FLAG_USER_REACHABLE) !== 0;
+    const fromTable = tableNode.length !== 0 && tableNode[v] === 1;
     let t = 0;
     for (; e < end; e++) {
       // Whether the edge counts (the header's rules), inlined here and in fillPredecessors.
@@ -136,6 +170,7 @@ function depthFirst(
       if (type === weak) continue;
       t = edgeTarget[e];
       if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
+      if (fromTable && tables.skips(v, e)) continue;
       const nt = num[t];
       if (nt === NONE) break; // a tree edge
       if (nt > nv) {
@@ -167,18 +202,26 @@ function depthFirst(
 /** Lists each back or cross edge u -> w under w, as the DFS counted them (same edges, same test). */
 function fillPredecessors(
   n: number, root: number, num: Uint32Array, predEnd: Uint32Array, preds: Uint32Array, flags: Uint8Array,
-  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number,
+  firstEdge: Uint32Array, edgeType: Uint8Array, edgeTarget: Uint32Array, weak: number, shortcut: number, lonely: number,
+  tables: WeakMapTableEdges,
 ): void {
+  const tableNode = tables.tableNode;
   for (let from = 0, e = 0; from < n; from++) {
     const nf = num[from];
     const end = firstEdge[from + 1];
+    if (nf >= lonely) { // an orphan hung off the root alone: its edges do not count (nor did the DFS count them)
+      e = end;
+      continue;
+    }
     const fromRoot = from === root;
     const fromUser = (flags[from] & FLAG_USER_REACHABLE) !== 0;
+    const fromTable = tableNode.length !== 0 && tableNode[from] === 1;
     for (; e < end; e++) {
       const type = edgeType[e];
       if (type === weak) continue;
       const t = edgeTarget[e];
       if (!fromRoot && (type === shortcut || (!fromUser && (flags[t] & FLAG_USER_REACHABLE) !== 0))) continue;
+      if (fromTable && tables.skips(from, e)) continue;
       const nt = num[t];
       if (nt < nf && nt !== 0) preds[--predEnd[nt]] = nf;
     }
@@ -227,4 +270,37 @@ function semidominators(n: number, parent: Uint32Array, semi: Uint32Array, label
     ancestor[w] = parent[w];
     end = start;
   }
+}
+
+/** Which internal edges are a WeakMap table's own edge to a value (DevTools leaves them out of dominators). */
+interface WeakMapTableEdges {
+  /** By ordinal: 1 for a WeakMap table some ephemeron edge name names (empty when there is none), so the hot loops
+   * test one byte per node, not each edge's name. */
+  tableNode: Uint8Array;
+  skips(from: number, edge: number): boolean;
+}
+
+const WEAK_MAP_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+
+function weakMapTableEdges(graph: HeapGraph): WeakMapTableEdges {
+  // By string index: the table id an ephemeron edge name names. Few strings qualify; a cheap test rules out the rest.
+  const tableOf = new Map<number, number>();
+  const strings = graph.strings;
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    if (!s.includes(' pair in WeakMap (table @')) continue;
+    const m = WEAK_MAP_EDGE.exec(s);
+    if (m) tableOf.set(i, Number(m[1]));
+  }
+  const { edgeNameOrIndex, nodeId, edgeType } = graph;
+  const internal = graph.edges.internal;
+  const tableNode = new Uint8Array(tableOf.size > 0 ? graph.nodeCount : 0);
+  if (tableOf.size > 0) {
+    const ids = new Set(tableOf.values());
+    for (let o = 0; o < graph.nodeCount; o++) if (ids.has(nodeId[o])) tableNode[o] = 1;
+  }
+  return {
+    tableNode,
+    skips: (from, edge) => edgeType[edge] === internal && tableOf.get(edgeNameOrIndex[edge]) === nodeId[from],
+  };
 }

@@ -33,14 +33,34 @@ function stepLine(step: Step): string {
   return `${displayText(step.label ?? step.edge.name, NAME_MAX)} -> ${formatNode(step.to)}${loc ? `  ${loc}` : ''}`;
 }
 
+export interface FormatOptions {
+  /** List every step a folded row stands for ("280 x WeakCell .next"), indented under it. */
+  unfold?: boolean;
+}
+
+/** A path's or cycle's steps, a folded run as one line (and its steps under it with `unfold`). */
+function stepLines(steps: Step[], indent: string, options: FormatOptions): string[] {
+  const lines: string[] = [];
+  for (const s of steps) {
+    lines.push(`${indent}${stepLine(s)}`);
+    if (s.folded && options.unfold) for (const f of s.folded) lines.push(`${indent}    ${stepLine(f)}`);
+  }
+  return lines;
+}
+
 function suggestionLines(s: Suggestion | null | undefined, steps: Step[], indent: string): string[] {
   if (!s) return [];
   const step = steps[s.step];
   const where = step ? `${formatNode(step.from)} ${displayText(step.label ?? step.edge.name, NAME_MAX)}` : '';
-  return [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
+  const lines = [`${indent}break: ${where}  [${s.kind}]`, `${indent}  why: ${s.reason}`, `${indent}  fix: ${s.fix}`];
+  const listener = s.target?.listener;
+  if (listener?.location && s.target?.holder !== 'promise-reaction') lines.push(`${indent}  ${s.kind === 'clear-timer' ? 'callback' : 'listener'}: ${formatNode(listener)}  ${formatLocation(listener.location)}`);
+  if (s.site) lines.push(`${indent}  made at: ${formatLocation(s.site)}`);
+  for (const other of s.sites?.slice(1) ?? []) lines.push(`${indent}    or at: ${formatLocation(other)}`);
+  return lines;
 }
 
-export function formatReport(r: RetentionReport): string {
+export function formatReport(r: RetentionReport, options: FormatOptions = {}): string {
   const o = r.object;
   const lines: string[] = [];
   const loc = formatLocation(o.location);
@@ -55,15 +75,25 @@ export function formatReport(r: RetentionReport): string {
   lines.push(
     r.paths.length
       ? `Why it is alive (${r.paths.length} shortest path${r.paths.length === 1 ? '' : 's'} from GC roots):`
-      : o.distance === null
+      : r.heldOnlyByDebugger
+        ? 'Why it is alive: only the debugger holds it (below); not a leak in your code.'
+        : o.distance === null
         ? 'Why it is alive: no path from a GC root.'
         : 'Why it is alive: paths not listed.',
   );
   r.paths.forEach((p, i) => {
     const head = p.steps[0] ? formatNode(p.steps[0].from) : formatNode(o);
     lines.push(`  ${i + 1}. ${head}${p.system ? '  (system root)' : ''}`);
-    for (const s of p.steps) lines.push(`       ${stepLine(s)}`);
+    lines.push(...stepLines(p.steps, '       ', options));
   });
+  if (r.debuggerPaths?.length) {
+    lines.push('');
+    lines.push('Held by the debugger while paused (released when you resume):');
+    r.debuggerPaths.forEach((p, i) => {
+      lines.push(`  ${i + 1}. ${p.steps[0] ? formatNode(p.steps[0].from) : formatNode(o)}`);
+      lines.push(...stepLines(p.steps, '       ', options));
+    });
+  }
   if (r.fix) {
     lines.push('');
     lines.push('What to break:');
@@ -79,7 +109,7 @@ export function formatReport(r: RetentionReport): string {
   lines.push(r.cycles.length ? `Cycles through it (${r.cycles.length}; component of ${r.componentSize} objects):` : 'Cycles through it: none of your own references.');
   r.cycles.forEach((c, i) => {
     lines.push(`  ${i + 1}. ${formatNode(o)}`);
-    for (const s of c.steps) lines.push(`       ${stepLine(s)}`);
+    lines.push(...stepLines(c.steps, '       ', options));
     lines.push(...suggestionLines(c.suggestion, c.steps, '     '));
   });
   return textLines(lines);

@@ -18,17 +18,29 @@ export function distanceFields(measured: number): { distance: number | null; hel
 }
 
 /**
- * Roots V8 names for the debugger's own handles (src/objects/visitors.h, ROOT_ID_LIST). Objects the inspector keeps
- * for a client (remote objects of an object group) sit under "(Global handles)" with everything else, so only these
- * are told apart.
+ * Roots V8 names for the debugger's own handles (src/objects/visitors.h, ROOT_ID_LIST: `(Debugger)`; older builds
+ * said `(Debug)`).
  */
-const DEBUGGER_ROOTS = new Set(['(Debugger)']);
+const DEBUGGER_ROOTS = new Set(['(Debugger)', '(Debug)']);
+/**
+ * The inspector's own global handles (remote objects of the console and the Variables view, console messages) sit
+ * under "(Global handles)" with everything else; V8 annotates their edges "DevTools console".
+ */
+const DEBUGGER_HANDLE = /DevTools|[Ii]nspector/;
 
-/** The report's object is held by the debugger when every path to it starts at one of the debugger's roots. */
+/**
+ * True when a path that starts outside the program (at `rootName`, through a first reference named `firstEdge`)
+ * starts at one of the debugger's own handles: then the path's `heldBy` is 'debugger'.
+ */
+export function isDebuggerHandle(rootName: string, firstEdge: string | undefined): boolean {
+  return DEBUGGER_ROOTS.has(rootName) || (firstEdge !== undefined && DEBUGGER_HANDLE.test(firstEdge));
+}
+
+/**
+ * The report's object is held by the debugger when only the debugger's handles hold it (its paths are all in
+ * `debuggerPaths`): `object.heldBy` says so, in the same terms as each path's `heldBy`.
+ */
 export function withDebuggerHolder(report: RetentionReport): RetentionReport {
-  const o = report.object;
-  if (o.heldBy === 'system' && report.paths.length > 0 && report.paths.every((p) => p.system && p.root !== undefined && DEBUGGER_ROOTS.has(p.root))) {
-    o.heldBy = 'debugger';
-  }
+  if (report.object.heldBy === 'system' && report.heldOnlyByDebugger) report.object.heldBy = 'debugger';
   return report;
 }

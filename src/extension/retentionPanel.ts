@@ -226,8 +226,12 @@ export class RetentionPanel implements vscode.Disposable {
           this.rememberLocation(s.from.location);
           this.rememberLocation(s.to.location);
           for (const v of s.via ?? []) this.rememberLocation(v.location);
+          for (const f of s.folded ?? []) this.rememberLocation(f.to.location);
         }
       }
+    }
+    for (const s of [report.fix, ...report.paths.map((p) => p.suggestion), ...report.cycles.map((c) => c.suggestion)]) {
+      this.rememberLocation(s?.target?.listener?.location);
     }
   }
 

@@ -13,6 +13,7 @@ import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { toFilePath } from './filePaths';
 import type { HeapSummary, ReportNode, RetentionReport, SourceLocation } from '../shared/report';
 import { isRuntimeInternal } from '../shared/labels';
+import { mapSentenceLocations } from '../core/reportSites';
 
 export interface SourceMapResolverOptions {
   /** The source text of a script by V8 script id, when its file cannot be read (a live session's script source). */
@@ -129,9 +130,15 @@ export class SourceMapResolver {
 /** Rewrites every location in a report to its original position (in place) and returns the report. */
 export async function applySourceMaps(report: RetentionReport, resolver: SourceMapResolver): Promise<RetentionReport> {
   const nodes: ReportNode[] = [report.object];
-  for (const path of report.paths) for (const step of path.steps) collectStep(step, nodes);
+  for (const path of [...report.paths, ...(report.debuggerPaths ?? [])]) for (const step of path.steps) collectStep(step, nodes);
   for (const cycle of report.cycles) for (const step of cycle.steps) collectStep(step, nodes);
+  // What each fix names (its holder, listener, timer), for the link to the listener's line.
+  for (const s of [report.fix, ...report.paths.map((p) => p.suggestion), ...report.cycles.map((c) => c.suggestion)]) {
+    const t = s?.target;
+    if (t) for (const n of [t.node, t.listener, t.container, t.timer]) if (n) nodes.push(n);
+  }
   await mapNodes(nodes, resolver);
+  mapSentenceLocations(report);
   return report;
 }
 
@@ -146,9 +153,10 @@ export async function applySourceMapsToNodes(nodes: ReportNode[], resolver: Sour
   await mapNodes(nodes, resolver);
 }
 
-function collectStep(step: { from: ReportNode; to: ReportNode; via?: ReportNode[] }, into: ReportNode[]): void {
+function collectStep(step: { from: ReportNode; to: ReportNode; via?: ReportNode[]; folded?: { from: ReportNode; to: ReportNode; via?: ReportNode[] }[] }, into: ReportNode[]): void {
   into.push(step.from, step.to);
   if (step.via) into.push(...step.via);
+  for (const f of step.folded ?? []) collectStep(f, into);
 }
 
 async function mapNodes(nodes: ReportNode[], resolver: SourceMapResolver): Promise<void> {

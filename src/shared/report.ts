@@ -14,7 +14,7 @@ export interface SourceLocation {
   /** V8's script id, kept so a live session can resolve URLs the snapshot did not name. */
   scriptId?: number;
   /** How the location was found. */
-  origin?: 'function' | 'constructor' | 'allocation' | 'source-map';
+  origin?: 'function' | 'constructor' | 'allocation' | 'source-map' | 'site';
 }
 
 export interface ReportNode {
@@ -54,9 +54,46 @@ export interface Step {
   label?: string;
   /** Engine-internal nodes folded into this step (a closure's Context, an array's backing store). */
   via?: ReportNode[];
+  /**
+   * A run of the same link repeated (same reference, same classes: a FinalizationRegistry's WeakCell list, a listener
+   * list's `.next`, a promise chain) shown as this one step, from the run's first `from` to its last `to`; these are
+   * the steps it stands for, in order. The label reads "280 x WeakCell .next".
+   */
+  folded?: Step[];
 }
 
-export type FixKind = 'weak-ref' | 'weak-map' | 'remove-listener' | 'dispose' | 'delete-entry';
+export type FixKind = 'weak-ref' | 'weak-map' | 'remove-listener' | 'dispose' | 'delete-entry' | 'clear-timer';
+
+/**
+ * The reference a fix names, for tools that go on to find the line creating it: the holder, the reference, and per
+ * kind the event and listener, the container and key, or the timer.
+ */
+export interface FixTarget {
+  /**
+   * Which kind of holder recognised it (src/core/holders.ts): 'event-emitter', 'event-target', 'timer', 'map-entry',
+   * 'set-entry', 'weak-map', 'array-registry', 'object-registry', 'finalization-registry', 'promise-reaction', or for
+   * the general rules 'back-reference', 'property', 'element', 'closure-variable'.
+   */
+  holder: string;
+  /** The object that holds the reference: the emitter, the signal, the Map, the array, the registry object, the Timeout. */
+  node: ReportNode;
+  /** The reference itself (for listeners: the slot that holds the listener). */
+  edge: ReportEdge;
+  /** How the program names the holder (`task.emitter`, `scheduledJobs`, `Pusher.instances`), when something names it. */
+  expression?: string;
+  /** Listeners: the event name. */
+  event?: string;
+  /** Listeners: the function registered (a once() wrapper's inner function), with its location. Timers: the callback. */
+  listener?: ReportNode;
+  /** Entries and listeners: the container the reference sits in (the `_events` object, the Map, the array). */
+  container?: ReportNode;
+  /** Entries: the key or index, as source text (`"<Anonymous Job 1>"`, `2`). */
+  key?: string;
+  /** Timers: the Timeout object. */
+  timer?: ReportNode;
+  /** The code the fix suggests, alone (`emitter.off("close", onSocketClose)`). */
+  code?: string;
+}
 
 export interface Suggestion {
   /** Index into the `steps` of the path or cycle it belongs to. */
@@ -66,6 +103,15 @@ export interface Suggestion {
   fix: string;
   /** Why this edge. */
   reason: string;
+  /** The reference named, in parts (see FixTarget). */
+  target?: FixTarget;
+  /**
+   * The line that creates the reference (the `.on(`, `.set(`, `.push(`, `this.parent =`, `setInterval(` call or
+   * assignment), source-mapped; absent when no script shows it (Node's own storage, a script that does not parse).
+   */
+  site?: SourceLocation;
+  /** Every such line found, most likely first (`site` is the first). */
+  sites?: SourceLocation[];
 }
 
 export interface RetainingPath {
@@ -75,6 +121,12 @@ export interface RetainingPath {
   root?: string;
   /** True when the path starts at a system root rather than a user root (held only by engine or debugger handles). */
   system?: boolean;
+  /**
+   * Who holds the path's start, as ReportNode.heldBy says it for an object: the program (a user root), only the
+   * engine's handles ('system': a stack frame, a native handle such as a socket or a suspended async function), or
+   * the debugger's (the console, the Variables view, this tool's own handles).
+   */
+  heldBy?: HeldBy;
   suggestion?: Suggestion | null;
 }
 
@@ -97,6 +149,16 @@ export interface RetentionReport {
   hiddenCycles: number;
   /** True when the object is held only by engine or debugger handles, not by anything the program reaches. */
   heldOnlyBySystem: boolean;
+  /**
+   * True when the only holders are the debugger's (console, Variables view, this tool): released when you resume.
+   * Then `object.heldBy` is 'debugger'.
+   */
+  heldOnlyByDebugger?: boolean;
+  /**
+   * Paths that start at the debugger's own handles, shown apart: they hold the object only while you are paused or
+   * inspecting it, and are not reasons it is alive.
+   */
+  debuggerPaths?: RetainingPath[];
   /** Sentences worth telling the user (why a list is short, what was folded). */
   notes: string[];
 }

@@ -109,7 +109,8 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
 
   // Why it is alive: the paths, merged from the object towards the roots.
   const pathsTitle = report.paths.length === 0
-    ? (report.object.distance === null ? 'Why it is alive: nothing reaches it from a GC root (it is garbage, collected at the next GC)' : 'Why it is alive: no retaining path was found')
+    ? (report.heldOnlyByDebugger ? 'Why it is alive: only the debugger holds it (below); not a leak in your code'
+      : report.object.distance === null ? 'Why it is alive: nothing reaches it from a GC root (it is garbage, collected at the next GC)' : 'Why it is alive: no retaining path was found')
     : `Why it is alive: ${report.paths.length} shortest path${report.paths.length === 1 ? '' : 's'} from GC roots`;
   const paths = makeRow({ key: 'p', parent: null, level: 1, section: 'paths', kind: 'section', title: pathsTitle, chain: [report.object.id], lazy: false, defaultExpanded: true });
   rows.push(paths);
@@ -122,6 +123,7 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
       if (!row) {
         row = retainerRow(parent, key, step.from, { ...step.edge, label: step.label }, step.via);
         parent.children.push(row);
+        if (step.folded) row.children.push(foldedRow(row, step.folded));
       }
       if (path.suggestion && path.suggestion.step === i) row.breakHere = path.suggestion;
       if (i === 0) row.gcRoot = path.system ? `${path.root ?? 'root'} (engine or debugger handle)` : path.root ?? 'GC root';
@@ -131,6 +133,15 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
   });
   addLoaded(paths);
   paths.children.push(moreRow(paths, `All retainers of ${nodeLabel(report.object)} @${report.object.id}`));
+
+  // The debugger's own handles: apart, since they hold the object only while it is inspected.
+  if (report.debuggerPaths?.length) {
+    const held = makeRow({ key: 'd', parent: null, level: 1, section: 'paths', kind: 'section', lazy: false, defaultExpanded: false, chain: [],
+      title: 'Held by the debugger while paused (released when you resume)' });
+    report.debuggerPaths.forEach((p, i) => held.children.push(makeRow({ key: `d/${i}`, parent: held, level: 2, section: 'paths', kind: 'note', lazy: false, chain: [],
+      title: [p.root ?? 'root', ...p.steps.map((st) => `${edgeText(st.edge, st.label)} → ${nodeLabel(st.to)} @${st.to.id}`)].join(' ') })));
+    rows.push(held);
+  }
 
   // Cycles: each one a chain from the object back to it.
   if (report.cycles.length > 0 || report.hiddenCycles > 0) {
@@ -184,7 +195,8 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
   }
 
   const notes = [...report.notes];
-  if (report.heldOnlyBySystem) notes.unshift('Only engine or debugger handles hold this object; the program itself no longer reaches it.');
+  // report.notes says who holds an object no user root reaches (the debugger alone, or a frame or handle of the
+  // program's: still a leak to follow).
   if (report.componentSize > 1) notes.push(`It belongs to a group of ${report.componentSize} objects that all reach each other.`);
   if (notes.length) {
     const noteSection = makeRow({ key: 'n', parent: null, level: 1, section: 'notes', kind: 'section', lazy: false, defaultExpanded: true, title: 'Notes', chain: [] });
@@ -192,6 +204,15 @@ export function buildRows(report: RetentionReport, loaded: LoadedPages): Row[] {
     notes.forEach((n, i) => noteSection.children.push(makeRow({ key: `n/${i}`, parent: noteSection, level: 2, section: 'notes', kind: 'note', lazy: false, title: n, chain: [] })));
   }
   return rows;
+}
+
+/** A folded run of one repeated link ("280 x WeakCell .next"): its steps, one row each, collapsed. */
+function foldedRow(owner: Row, folded: Step[]): Row {
+  const group = makeRow({ key: `${owner.key}/folded`, parent: owner, level: owner.level + 1, section: owner.section, kind: 'section', lazy: false,
+    title: `${folded.length} references folded into this row`, chain: [] });
+  folded.forEach((f, i) => group.children.push(makeRow({ key: `${group.key}/${i}`, parent: group, level: group.level + 1, section: owner.section,
+    kind: 'note', lazy: false, title: `${nodeLabel(f.from)} @${f.from.id} ${edgeText(f.edge, f.label)} → ${nodeLabel(f.to)} @${f.to.id}`, chain: [] })));
+  return group;
 }
 
 export function isExpanded(r: Row, expansion: Expansion): boolean {
@@ -273,6 +294,7 @@ export function fixLabel(s: Suggestion): string {
     case 'remove-listener': return 'remove the listener';
     case 'delete-entry': return 'delete the entry';
     case 'dispose': return 'dispose it';
+    case 'clear-timer': return 'clear the timer';
     default: return s.kind;
   }
 }
@@ -304,11 +326,13 @@ function collectFixes(report: RetentionReport): FixItem[] {
     if (seen.has(key)) return;
     seen.add(key);
     // A listener is removed where it was added: the closure's own line. Otherwise the object holding the reference.
-    const node = s.kind === 'remove-listener' ? (step.to.location ? step.to : step.from) : (step.from.location ? step.from : step.to);
+    // The fix's own listener or timer callback (a once() wrapper's inner function) when it names one.
+    const named = s.target?.listener?.location ? s.target.listener : undefined;
+    const node = named ?? (s.kind === 'remove-listener' ? (step.to.location ? step.to : step.from) : (step.from.location ? step.from : step.to));
     out.push({
       suggestion: s,
       node,
-      location: node.location,
+      location: s.site ?? node.location, // the line that creates the reference, when a script shows it
       where: `${nodeLabel(step.from)} @${step.from.id} ${edgeText(step.edge, step.label)} → ${nodeLabel(step.to)} @${step.to.id}`,
     });
   };

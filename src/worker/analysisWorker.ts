@@ -18,6 +18,8 @@ import { CaptureError } from '../cdp/errors';
 import { nameScripts, reportSelected } from '../cdp/liveReport';
 import { liveSourceMapResolver } from '../cdp/liveScripts';
 import { applySourceMaps, applySourceMapsToNodes, applySourceMapsToSummary, SourceMapResolver } from '../node/sourceMaps';
+import { siteFinder } from '../cdp/scriptSources';
+import type { ReferenceSiteFinder } from '../core/reportSites';
 import type {
   HostToWorker, ObjectReport, SnapshotInfo, WorkerCalls, WorkerMethod, WorkerRequest, WorkerToHost,
 } from '../shared/workerProtocol';
@@ -42,6 +44,8 @@ interface SnapshotEntry {
   info: SnapshotInfo;
   analysis: HeapAnalysis | null;
   resolver: SourceMapResolver;
+  /** Finds the line that creates each fix's reference (scripts parsed once per snapshot). */
+  sites: ReferenceSiteFinder;
   /** The live target it came from (script names and sources for later requests), while connected. */
   target: Target | null;
   /** The connection it was taken on (its target key and serial), for live snapshots. */
@@ -152,7 +156,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     const entry = await analyse(req.id, captured.snapshot, captured.bytes, captured.hasAllocationStacks,
       req.label ?? `Snapshot of ${target.connection.description}`, target.key, target, signal);
     const { object } = captured;
-    const report = await reportSelected(target.service, entry.analysis!, object, { resolver: entry.resolver });
+    const report = await reportSelected(target.service, entry.analysis!, object, { resolver: entry.resolver, sites: entry.sites });
     await keep(entry, signal);
     return {
       snapshot: entry.info,
@@ -270,6 +274,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
     await refreshScriptNames(entry);
     const report = analysis.report(req.heapId);
     await applySourceMaps(report, entry.resolver);
+    await entry.sites.addTo(report);
     return { snapshot: entry.info, object: null, report };
   },
 
@@ -358,6 +363,7 @@ async function analyse(
   post({ type: 'progress', id, phase: 'analysing', fraction: 0.9, bytes, message: 'Analysing the heap (dominators, distances)' });
   const analysis = HeapAnalysis.fromSnapshot(snapshot);
   const snapshotId = nextSnapshotId++;
+  const resolver = target ? target.resolver : new SourceMapResolver();
   const entry: SnapshotEntry = {
     info: {
       snapshotId,
@@ -371,7 +377,8 @@ async function analyse(
       hasAllocationStacks,
     },
     analysis,
-    resolver: target ? target.resolver : new SourceMapResolver(),
+    resolver,
+    sites: siteFinder(target ? target.connection : null, resolver),
     target,
     session: target ? { key: target.key, serial: target.serial, description: target.connection.description } : null,
     digest: null,

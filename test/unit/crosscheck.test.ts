@@ -9,7 +9,12 @@
  *   weak; shortcut only from the root; an edge from an object the program cannot reach (not reachable from a shortcut
  *   child of the root over non-weak edges) into one it can is ignored. Orphans hang off the root: taking nodes in
  *   ordinal order, each one the root (and the orphans before it) cannot reach gets a virtual edge from the root.
- * - retained size: the sum of self sizes of the dominator subtree.
+ *   (DevTools' current rule:) an orphan no counting edge holds gets a virtual edge from the root; whatever that still
+ *   leaves unreached (a clique holding itself) hangs off the root alone and dominates nothing. A WeakMap table's own
+ *   edge to a value (`N / part of key ... pair in WeakMap (table @T)` from @T) and self edges do not count.
+ * - shallow size (DevTools' calculateShallowSizes): when the root has a non-synthetic child, a hidden or array node
+ *   that exactly one other kind of node reaches over non-weak edges through such nodes only counts in that owner.
+ * - retained size: the sum of (moved) shallow sizes of the dominator subtree.
  * - component: the strongly connected component over the program's own references (semantics.ts, restated here).
  * - cycles: one per retainer r that holds the object by a user reference and that the object reaches within the
  *   length bound; its length is the shortest way round.
@@ -25,7 +30,7 @@ import { sortRowsByNode } from '../../src/core/locations';
 import type { Step } from '../../src/core/report';
 import { SnapshotBuilder, parseText, type EdgeType } from './graphBuilder';
 import {
-  Model, ROOT, SHADOW_STORES, bruteComponentSize, bruteDistances, bruteDominators, bruteUserReachable, filtered, isUserReference, randomGraph, userDistancesFrom,
+  Model, ROOT, SHADOW_STORES, bruteComponentSize, bruteShallowSizes, bruteDistances, bruteDominators, bruteUserReachable, filtered, isUserReference, randomGraph, userDistancesFrom,
   type ModelEdge,
 } from './randomGraphs';
 
@@ -55,10 +60,11 @@ function checkGraph(seed: number): { nodes: number; cycles: number; orphansDomin
   assert.deepEqual(Array.from(a.distances), dist, `${where}: distances`);
   const user = bruteUserReachable(m);
   assert.deepEqual(Array.from(a.userReachable, (f) => (f & 1) === 1), user, `${where}: user-reachable flags`);
+  assert.deepEqual(Array.from(a.graph.nodeSelfSize), bruteShallowSizes(m), `${where}: shallow sizes`);
   const { idom, retained } = bruteDominators(m);
   assert.deepEqual(Array.from(a.dominator), idom, `${where}: immediate dominators`);
   assert.deepEqual(Array.from(a.retainedSize), retained, `${where}: retained sizes`);
-  assert.equal(a.totalSize, m.size.reduce((s, x) => s + x, 0), `${where}: the root retains everything`);
+  assert.equal(a.totalSize, m.size.reduce((s, x) => s + x, 0), `${where}: the root retains everything (sizes move, none is lost)`);
 
   const q = queryOf(a);
   let cycleCount = 0;
@@ -245,7 +251,10 @@ describe('small graphs with known answers', () => {
     assert.equal(a.distances[scratch], SYSTEM_DISTANCE + 3, 'held only by a handle: a system distance');
     const report = a.report(b.nodes[scratch].id);
     assert.equal(report.heldOnlyBySystem, true);
-    assert.match(report.notes.join(' '), /Only engine or debugger handles hold this object/);
+    // A handle scope is the engine's, not the debugger's own (those are annotated "DevTools console"): the object is
+    // not called "not a leak in your code".
+    assert.match(report.notes.join(' '), /No path from the program's global object reaches it; it is held through engine roots \(\(Handle scope\)\)/);
+    assert.equal(report.heldOnlyByDebugger, false);
   });
 
   test('weak edges and shortcuts from ordinary objects do not keep anything alive', () => {
@@ -264,19 +273,48 @@ describe('small graphs with known answers', () => {
     assert.match(report.notes.join(' '), /Nothing reachable from a GC root holds this object/);
   });
 
-  test('an orphan cycle hangs off the root through its first member; a self-loop is not a component', () => {
+  test('an orphan cycle hangs off the root member by member, as DevTools does; a self-loop is not a component', () => {
     const b = new SnapshotBuilder();
     b.global();
     const p = b.node('object', 'P', { size: 3 });
     const c = b.node('object', 'C', { size: 5 });
     const self = b.node('object', 'Self', { size: 1 });
+    const lone = b.node('object', 'Lone', { size: 7 });
+    const kept = b.node('object', 'Kept', { size: 2 });
     b.edge(p, 'property', 'child', c).edge(c, 'property', 'parent', p).edge(self, 'property', 'me', self);
+    b.edge(lone, 'property', 'kept', kept);
     const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    // Each member of a clique that holds itself hangs off the root and dominates nothing.
     assert.equal(a.dominator[p], 0);
-    assert.equal(a.dominator[c], p);
-    assert.equal(a.retainedSize[p], 8);
+    assert.equal(a.dominator[c], 0);
+    assert.equal(a.retainedSize[p], 3);
+    // An orphan nothing holds (a self edge does not count) is a virtual child of the root and dominates what it holds.
+    assert.equal(a.dominator[self], 0);
+    assert.equal(a.dominator[kept], lone);
+    assert.equal(a.retainedSize[lone], 9);
     assert.equal(a.report(b.nodes[c].id).componentSize, 2);
     assert.equal(a.report(b.nodes[self].id).componentSize, 1);
+  });
+
+  test('a backing store owned by one object counts in its owner\'s shallow size; a shared one keeps its own', () => {
+    const b = new SnapshotBuilder();
+    const g = b.global('global', 10);
+    const owner = b.node('object', 'Owner', { size: 16 });
+    const elements = b.node('array', '(object elements)', { size: 100 });
+    const inner = b.node('hidden', 'system / FixedArray', { size: 30 });
+    const other = b.node('object', 'Other', { size: 8 });
+    const shared = b.node('array', '(object properties)', { size: 50 });
+    b.edge(g, 'property', 'owner', owner).edge(g, 'property', 'other', other);
+    b.edge(owner, 'internal', 'elements', elements).edge(elements, 'internal', 'inner', inner);
+    b.edge(owner, 'internal', 'properties', shared).edge(other, 'internal', 'properties', shared);
+    b.edge(other, 'weak', 'w', elements);
+    const a = HeapAnalysis.fromSnapshot(parseText(b.serialize()));
+    assert.equal(a.graph.nodeSelfSize[owner], 146, 'its elements and what only they hold (a weak edge does not share)');
+    assert.equal(a.graph.nodeSelfSize[elements], 0);
+    assert.equal(a.graph.nodeSelfSize[inner], 0);
+    assert.equal(a.graph.nodeSelfSize[shared], 50, 'held by two owners: its own');
+    assert.equal(a.retainedSize[owner], 146);
+    assert.equal(a.report(b.nodes[owner].id).object.selfSize, 146);
   });
 
   test('a user root\'s first path is its link from the root, not a longer one through the program', () => {
@@ -339,7 +377,9 @@ describe('small graphs with known answers', () => {
     assert.equal(a.retainedSize[chain[0]], 20_000);
     const report = a.report(b.nodes[chain[100]].id);
     assert.equal(report.componentSize, 20_000);
-    assert.equal(report.paths[0].steps.length, 101);
+    // 101 references; the 100 `.next` links between Links read as one folded step.
+    assert.equal(report.paths[0].steps.reduce((n, s) => n + (s.folded?.length ?? 1), 0), 101);
+    assert.deepEqual(report.paths[0].steps.map((s) => s.label), ['.next', '100 x Link .next']);
   });
 });
 

@@ -146,7 +146,7 @@ describe('(a) the seed\'s tree, one leaf kept by a long-lived Map', () => {
     assert.equal(report.fix.kind, 'delete-entry');
     assert.equal(report.fix.path, 0);
     assert.equal(report.fix.step, 1, 'the Map entry step');
-    assert.match(report.fix.fix, /`registry\.delete\(key\)`/);
+    assert.match(report.fix.fix, /`registry\.delete\("leaf\d+"\)`/, "the entry named by its key");
     assert.match(report.fix.reason, /A long-lived Map `registry`/);
   });
 
@@ -387,7 +387,11 @@ describe('the retention command line', () => {
     const r = await cli('analyze', files.get('seed-tree.js')!, '--id', String(leaf12.id), '--json');
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '');
-    const json = JSON.parse(r.out) as { object: Record<string, unknown>; paths: { steps: unknown[] }[]; cycles: { steps: Step[]; suggestion: { step: number; fix: string; reason: string } | null }[] };
+    type Sited = { site?: unknown; sites?: unknown };
+    const json = JSON.parse(r.out) as {
+      object: Record<string, unknown>; paths: { steps: unknown[]; suggestion?: Sited | null }[];
+      cycles: { steps: Step[]; suggestion: ({ step: number; fix: string; reason: string } & Sited) | null }[]; fix?: Sited | null;
+    };
     assertNodeShape(json.object, 'object');
     for (const k of ['selfSize', 'retainedSize', 'distance']) assert.equal(typeof json.object[k], 'number', `object.${k}`);
     assert.equal(json.object.heldBy, 'program', 'object.heldBy: who holds it (README contract)');
@@ -404,6 +408,19 @@ describe('the retention command line', () => {
       assert.equal(c.steps.at(-1)!.to.id, leaf12.id, `cycles[${i}] ends at the object`);
       assert.ok(c.suggestion === null || (Number.isInteger(c.suggestion.step) && typeof c.suggestion.fix === 'string' && typeof c.suggestion.reason === 'string'));
     });
+    // The engine's report, plus the line that creates each fix's reference, read from the script on disk.
+    // Each cycle breaks a back-reference (`.parent`, `.prev`): its site is the `this.parent = ` / `this.prev = `
+    // assignment that makes it (the first one that stores a node, not null).
+    for (const c of json.cycles as { steps: Step[]; suggestion: { step: number; site?: { url: string; line: number } } }[]) {
+      const name = c.steps[c.suggestion.step].edge.name;
+      const site = c.suggestion.site;
+      assert.ok(site && site.url.endsWith('seed-tree.js'), `a site in seed-tree.js: ${JSON.stringify(site)}`);
+      assert.equal(site.line, lineOf('seed-tree.js', name === 'parent' ? 'this.parent = parent;' : `this.${name} = parent.`), `the site of .${name}`);
+    }
+    const strip = (s: { site?: unknown; sites?: unknown } | null | undefined) => { if (s) { delete s.site; delete s.sites; } };
+    for (const c of json.cycles) strip(c.suggestion);
+    for (const p of json.paths) strip(p.suggestion);
+    strip(json.fix);
     assert.deepEqual(json, JSON.parse(JSON.stringify(a.report(leaf12.id))));
     // `@123` as DevTools writes ids is accepted too.
     const at = await cli('analyze', files.get('seed-tree.js')!, `--id=@${leaf12.id}`);

@@ -15,6 +15,7 @@ export class Model {
   readonly type: NodeType[];
   readonly name: string[];
   readonly size: number[];
+  readonly id: number[];
   readonly out: ModelEdge[][];
   readonly edges: ModelEdge[];
 
@@ -23,6 +24,7 @@ export class Model {
     this.type = b.nodes.map((x) => x.type);
     this.name = b.nodes.map((x) => x.name);
     this.size = b.nodes.map((x) => x.size);
+    this.id = b.nodes.map((x) => x.id);
     this.out = b.nodes.map((x, from) => x.edges.map((e) => ({ from, type: e.type, name: e.nameOrIndex, to: e.to })));
     this.edges = this.out.flat();
   }
@@ -85,25 +87,62 @@ export function bruteUserReachable(m: Model): boolean[] {
   return m.reach(m.out[ROOT].filter((e) => e.type === 'shortcut').map((e) => e.to), (e) => e.type !== 'weak');
 }
 
+/** The table id a WeakMap ephemeron edge's name names (DevTools' pattern), or null. */
+function weakMapTable(e: ModelEdge): number | null {
+  if (e.type !== 'internal' || typeof e.name !== 'string') return null;
+  const m = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/.exec(e.name);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * DevTools' shallow sizes: when the root has a non-synthetic child, a hidden or array node (or native
+ * `system / ExternalStringData`) that exactly one other kind of node reaches over non-weak edges through such nodes
+ * only has its size counted in that owner (unless the owner is synthetic).
+ */
+export function bruteShallowSizes(m: Model): number[] {
+  const size = m.size.slice();
+  if (!m.out[ROOT].some((e) => m.type[e.to] !== 'synthetic')) return size;
+  const owned = (v: number) => m.type[v] === 'hidden' || m.type[v] === 'array' || (m.type[v] === 'native' && m.name[v] === 'system / ExternalStringData');
+  const owners: Set<number>[] = Array.from({ length: m.n }, () => new Set<number>());
+  for (let u = 0; u < m.n; u++) {
+    if (owned(u)) continue;
+    const seen = new Set<number>();
+    const stack = [u];
+    while (stack.length) {
+      for (const e of m.out[stack.pop()!]) {
+        if (e.type === 'weak' || !owned(e.to) || seen.has(e.to)) continue;
+        seen.add(e.to);
+        stack.push(e.to);
+      }
+    }
+    for (const v of seen) owners[v].add(u);
+  }
+  for (let v = 0; v < m.n; v++) {
+    if (owners[v].size !== 1) continue;
+    const [u] = owners[v];
+    if (m.type[u] === 'synthetic') continue;
+    size[u] += size[v];
+    size[v] = 0;
+  }
+  return size;
+}
+
 export function bruteDominators(m: Model): { idom: number[]; retained: number[] } {
   const user = bruteUserReachable(m);
-  const counts = (e: ModelEdge) => e.type !== 'weak' && (e.from === ROOT || (e.type !== 'shortcut' && !(user[e.to] && !user[e.from])));
-  // Orphans: in ordinal order, each node nothing before it reaches hangs off the root by a virtual edge.
+  const counts = (e: ModelEdge) => e.type !== 'weak' && e.from !== e.to && weakMapTable(e) !== m.id[e.from] &&
+    (e.from === ROOT || (e.type !== 'shortcut' && !(user[e.to] && !user[e.from])));
+  // Orphans: each node the root does not reach that no counting edge holds hangs off the root by a virtual edge;
+  // the rest of what is still unreached (held only by itself or a clique) hangs off the root alone and dominates nothing.
+  const fromRoot = m.reach([ROOT], counts);
   const virtual: number[] = [];
-  let reached = m.reach([ROOT], counts);
-  for (let v = 0; v < m.n; v++) {
-    if (reached[v]) continue;
-    virtual.push(v);
-    reached = m.reach([ROOT, ...virtual], counts);
-  }
-  const reachWithout = (blocked: number) => {
-    const seen = m.reach([ROOT, ...virtual.filter((v) => v !== blocked)], counts, blocked);
-    return seen;
-  };
+  for (let v = 1; v < m.n; v++) if (!fromRoot[v] && !m.edges.some((e) => e.to === v && counts(e))) virtual.push(v);
+  const reached = m.reach([ROOT, ...virtual], counts);
+  const reachWithout = (blocked: number) => m.reach([ROOT, ...virtual.filter((v) => v !== blocked)], counts, blocked);
   const strict: Set<number>[] = Array.from({ length: m.n }, (_, v) => new Set(v === ROOT ? [] : [ROOT]));
   for (let d = 1; d < m.n; d++) {
+    if (!reached[d]) continue;
     const seen = reachWithout(d);
-    for (let v = 0; v < m.n; v++) if (v !== d && !seen[v]) strict[v].add(d);
+    for (let v = 0; v < m.n; v++) if (v !== d && reached[v] && !seen[v]) strict[v].add(d);
   }
   const idom = strict.map((doms, v) => {
     if (v === ROOT) return ROOT;
@@ -111,9 +150,10 @@ export function bruteDominators(m: Model): { idom: number[]; retained: number[] 
     assert.equal(candidates.length, 1, `brute force: one immediate dominator of ${v}`);
     return candidates[0];
   });
-  const retained = m.size.map((_, v) => {
+  const size = bruteShallowSizes(m);
+  const retained = size.map((_, v) => {
     let sum = 0;
-    for (let u = 0; u < m.n; u++) if (u === v || strict[u].has(v)) sum += m.size[u];
+    for (let u = 0; u < m.n; u++) if (u === v || strict[u].has(v)) sum += size[u];
     return sum;
   });
   return { idom, retained };

@@ -163,7 +163,10 @@ export class FixPolicy implements HolderGraph {
         const owner = depth > 0 ? this.expressionOf(from, depth - 1) : null;
         const cls = this.display(from);
         const byClass = IDENTIFIER.test(cls) && cls !== 'Object';
-        expr = `${owner ?? (byClass ? lowerFirst(cls) : 'object')}.${name}`;
+        // A guessed owner names nothing: `object.panel` (a plain object nobody names), or `treeNode.prev` (the same
+        // class, through a sibling) only moves the question. The caller then names the object by its own class.
+        if (!owner && (!byClass || cls === this.display(node))) continue;
+        expr = `${owner ?? lowerFirst(cls)}.${name}`;
         score = owner ? 2 : byClass ? 3 : 4;
       }
       if (name.startsWith('_')) score += 2;

@@ -51,7 +51,8 @@ function lowerFirst(s: string): string {
 export class FixPolicy implements HolderGraph {
   readonly g: HeapGraph;
   readonly semantics: EdgeSemantics;
-  private readonly expressions = new Map<number, string | null>();
+  /** Names found per node, with the depth they were looked for at (a shallower look may have found less). */
+  private readonly expressions = new Map<number, { depth: number; name: string | null }>();
 
   constructor(
     private readonly parts: FixParts,
@@ -135,7 +136,7 @@ export class FixPolicy implements HolderGraph {
   private expressionOf(node: number, depth: number): string | null {
     if (node < 0) return null;
     const known = this.expressions.get(node);
-    if (known !== undefined) return known;
+    if (known !== undefined && known.depth >= depth) return known.name;
     const g = this.g;
     let best: string | null = null;
     let bestScore = Infinity;
@@ -170,12 +171,13 @@ export class FixPolicy implements HolderGraph {
         score = owner ? 2 : byClass ? 3 : 4;
       }
       if (name.startsWith('_')) score += 2;
-      if (score < bestScore) {
+      // Equal scores: the longer name (`socket` over a helper's `s`), so the answer never depends on the heap's order.
+      if (score < bestScore || (score === bestScore && best !== null && (expr.length > best.length || (expr.length === best.length && expr < best)))) {
         bestScore = score;
         best = expr;
       }
     }
-    this.expressions.set(node, best);
+    this.expressions.set(node, { depth, name: best });
     return best;
   }
 
